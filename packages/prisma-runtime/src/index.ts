@@ -1,0 +1,8 @@
+// Prisma 7 plumbing shared by auth-service and user-service: URL → provider → driver adapter,
+// offline migrations at start, and the per-provider schema derivation.
+export { resolveDatabaseUrl, providerOf, redactUrl, type DatabaseProvider } from './database-url';
+export { createAdapterFactory, type PoolOptions } from './adapter-factory';
+export { migrate, type MigrateOptions } from './migrate';
+export { deriveSchema, providers } from './schema-derivation';
+export { syncSchemas, checkSchemas } from './schema-sync';
+export { generateClients } from './client-generation';
