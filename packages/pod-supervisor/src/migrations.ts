@@ -1,0 +1,38 @@
+// Runs each service's migration script (a one-shot Node process) before the pod starts, in
+// start order; a failure names the service and carries the script's output.
+import { execFile } from 'node:child_process';
+import type { Logger } from 'pino';
+import type { ServiceDefinition } from './pod-types';
+
+export class MigrationFailure extends Error {
+  constructor(
+    readonly service: string,
+    detail: string,
+  ) {
+    super(`migrations of "${service}" failed: ${detail}`);
+    this.name = 'MigrationFailure';
+  }
+}
+
+export async function runMigrations(services: ServiceDefinition[], logger: Logger, timeoutMs = 120_000): Promise<void> {
+  for (const service of services) {
+    if (!service.migrateScript) continue;
+    const started = Date.now();
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [service.migrateScript as string],
+        { cwd: service.cwd, env: { ...process.env, ...service.env }, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+          resolve({ code, output: `${stdout}${stderr}`.trim() });
+        },
+      );
+    });
+    if (result.code !== 0) {
+      const tail = result.output.split('\n').slice(-15).join('\n');
+      throw new MigrationFailure(service.name, `${service.migrateScript} exited with ${result.code ?? 'a signal or timeout'}\n${tail}`);
+    }
+    logger.info({ service: service.name, ms: Date.now() - started }, `migrations of ${service.name} applied`);
+  }
+}

@@ -1,0 +1,45 @@
+// The real Core Pod: auth → users → health → proxy, migrations first, readiness URLs and
+// ports from the pod-wide contract (overridable with each service's HOST/PORT variables).
+import path from 'node:path';
+import { defaultRestartPolicy, type PodDefinition, type ServiceDefinition } from './pod-types';
+
+type Env = Record<string, string | undefined>;
+
+/** The repository root, found from this file (src/ or dist/ of packages/pod-supervisor). */
+export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+function base(name: string, pkg: string, url: string, dependsOn: string[]): ServiceDefinition {
+  const dir = path.join(repoRoot, 'packages', pkg);
+  return {
+    name,
+    script: path.join(dir, 'dist', 'main.js'),
+    cwd: repoRoot,
+    dependsOn,
+    readinessUrl: url,
+    startTimeoutMs: 20_000,
+    restart: { ...defaultRestartPolicy },
+    stopsignal: 'SIGTERM',
+    stopTimeoutMs: 8_500,
+    critical: true,
+  };
+}
+
+/** Loopback address to probe a service that may listen on 0.0.0.0. */
+function probeHost(host: string | undefined): string {
+  return !host || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
+export function corePodDefinition(env: Env = process.env): PodDefinition {
+  const port = (name: string, fallback: number): string => env[name] || String(fallback);
+  const auth = base('auth', 'auth-service', `http://${probeHost(env.AUTH_HOST)}:${port('AUTH_PORT', 3001)}/api/v1/auth/health`, []);
+  auth.migrateScript = path.join(repoRoot, 'packages', 'auth-service', 'dist', 'migrate.js');
+  const users = base('users', 'user-service', `http://${probeHost(env.USERS_HOST)}:${port('USERS_PORT', 3002)}/api/v1/users/health`, ['auth']);
+  users.migrateScript = path.join(repoRoot, 'packages', 'user-service', 'dist', 'migrate.js');
+  // /livez, not /readyz: pod-health's readiness checks the other services, the proxy included,
+  // which starts after it.
+  const health = base('health', 'pod-health', `http://${probeHost(env.HEALTH_HOST)}:${port('HEALTH_PORT', 3003)}/livez`, ['users']);
+  // The monitor is useful but the pod serves requests without it.
+  health.critical = false;
+  const proxy = base('proxy', 'pod-proxy', `http://127.0.0.1:${port('PROXY_ADMIN_PORT', 3004)}/livez`, ['health']);
+  return { services: [auth, users, health, proxy] };
+}
