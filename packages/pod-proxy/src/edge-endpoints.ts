@@ -1,0 +1,131 @@
+// The edge's own endpoints: /health and /status from pod-health (falling back to the proxy's view of
+// its upstreams when pod-health does not answer in time) and /metrics for authorised scrapers only.
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { ProxyConfig } from './config';
+import { createDocumentFetcher, type DocumentFetcher, type FetchedDocument } from './document-fetcher';
+import type { EdgeMetrics } from './metrics';
+import type { EdgeContext } from './pipeline/context';
+import type { LocalRoute, UpstreamRoute } from './pipeline/route-table';
+
+function send(ctx: EdgeContext, status: number, contentType: string, body: Buffer | string): void {
+  const res = ctx.res!;
+  if (res.destroyed) return;
+  res.statusCode = status;
+  res.setHeader('content-type', contentType);
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.setHeader('cache-control', 'no-store');
+  res.end(ctx.req.method === 'HEAD' ? undefined : body);
+}
+
+function relay(ctx: EdgeContext, document: FetchedDocument): void {
+  send(ctx, document.status, document.contentType, document.body);
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+export function createEdgeEndpoints(config: ProxyConfig, routes: readonly UpstreamRoute[], metrics: EdgeMetrics) {
+  const podHealth = createDocumentFetcher(config.healthUrl, config.healthTimeoutMs);
+  const probes = new Map<UpstreamRoute, DocumentFetcher>(
+    routes.map((route) => [route, createDocumentFetcher(route.config.target, config.healthTimeoutMs)]));
+  const tokenDigest = config.metricsToken === null ? null : digest(config.metricsToken);
+  const allowed = new Set(config.metricsAllow);
+
+  /** Probes every upstream's health path; updates the passive view as a side effect. */
+  async function probeUpstreams() {
+    return Promise.all(routes.map(async (route) => {
+      const started = performance.now();
+      const answer = await probes.get(route)!.fetchDocument(route.config.healthPath);
+      const reachable = answer !== null && answer.status < 500;
+      if (reachable) route.upstream.markUp();
+      else route.upstream.markDown(answer === null ? 'no answer' : `status ${answer.status}`);
+      return { route, reachable, ms: performance.now() - started, upstream: route.upstream };
+    }));
+  }
+
+  async function health(ctx: EdgeContext): Promise<void> {
+    const answer = await podHealth.fetchDocument('/health');
+    if (answer !== null) return relay(ctx, answer);
+    const results = await probeUpstreams();
+    const status = results.every((result) => result.reachable) ? 'pass' : 'fail';
+    const checks: Record<string, unknown[]> = {};
+    for (const result of results) {
+      checks[`${result.route.name}:responseTime`] = [{
+        componentType: 'service',
+        observedValue: Math.round(result.ms * 100) / 100,
+        observedUnit: 'ms',
+        status: result.reachable ? 'pass' : 'fail',
+        time: new Date().toISOString(),
+        ...(result.reachable ? {} : { output: result.upstream.lastError ?? 'unreachable' }),
+      }];
+    }
+    const body = JSON.stringify({
+      status,
+      description: 'Core Pod (proxy view: pod-health is not answering)',
+      notes: ['pod-health did not answer; this is the proxy\'s own probe of its upstreams'],
+      checks,
+    });
+    send(ctx, status === 'pass' ? 200 : 503, 'application/health+json', body);
+  }
+
+  async function status(ctx: EdgeContext): Promise<void> {
+    const answer = await podHealth.fetchDocument('/status');
+    if (answer !== null) return relay(ctx, answer);
+    const results = await probeUpstreams();
+    const memory = process.memoryUsage.rss();
+    const cpu = process.cpuUsage();
+    const services = [
+      ...results.map((result) => ({
+        name: result.route.name, pid: null, state: result.reachable ? 'RUNNING' : 'UNREACHABLE',
+        uptime: null, restarts: null, cpu: null, memory: null, source: 'proxy',
+        since: new Date(result.upstream.since).toISOString(),
+      })),
+      {
+        name: 'proxy', pid: process.pid, state: 'RUNNING', uptime: Math.round(process.uptime()), restarts: null,
+        cpu: (cpu.user + cpu.system) / 1e6, memory, source: 'proxy',
+      },
+    ];
+    send(ctx, 200, 'application/json', JSON.stringify(services));
+  }
+
+  function authorisedScraper(ctx: EdgeContext): boolean {
+    if (allowed.has(ctx.clientIp)) return true;
+    const header = ctx.req.headers.authorization;
+    if (tokenDigest === null || header === undefined || !header.startsWith('Bearer ')) return false;
+    // Compare fixed-length digests so neither content nor length leaks through timing.
+    return timingSafeEqual(digest(header.slice(7).trim()), tokenDigest);
+  }
+
+  async function metricsEndpoint(ctx: EdgeContext): Promise<void> {
+    if (!authorisedScraper(ctx)) {
+      ctx.answer('forbidden', 'metrics are only served to authorised scrapers');
+      return;
+    }
+    const answer = await podHealth.fetchDocument('/metrics', Math.max(config.healthTimeoutMs, 2000));
+    if (answer !== null) return relay(ctx, answer);
+    send(ctx, 200, metrics.registry.contentType, await metrics.registry.metrics());
+  }
+
+  function local(name: string, path: string, handler: (ctx: EdgeContext) => Promise<void>): LocalRoute {
+    return {
+      kind: 'local', name, path,
+      handle(ctx) {
+        const method = ctx.req.method;
+        if (method !== 'GET' && method !== 'HEAD') {
+          ctx.answer('method_not_allowed', `${path} answers GET and HEAD only`, { allow: 'GET, HEAD' });
+          return;
+        }
+        handler(ctx).catch((error: Error) => ctx.answer('bad_gateway', error.message));
+      },
+    };
+  }
+
+  return {
+    routes: [local('health', '/health', health), local('status', '/status', status), local('metrics', '/metrics', metricsEndpoint)],
+    close(): void {
+      podHealth.close();
+      for (const probe of probes.values()) probe.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// Entry point (dist/main.js): read config, listen, tell PM2 we are ready, shut down gracefully.
+import pino from 'pino';
+import { loadConfig } from './config';
+import { EdgeMetrics } from './metrics';
+import { createProxy } from './proxy';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  // Asynchronous logging keeps stdout writes off the request path; flushed on exit.
+  const destination = pino.destination({ sync: false, minLength: 4096 });
+  const logger = pino({ level: config.logLevel, base: { service: 'proxy', pid: process.pid } }, destination);
+  const proxy = createProxy(config, { logger, metrics: new EdgeMetrics({ defaultMetrics: true }) });
+  await proxy.listen();
+  process.send?.('ready');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    proxy.close().then(() => {
+      logger.info('stopped');
+      destination.flushSync();
+      process.exit(0);
+    }, (error: Error) => {
+      logger.error({ err: error }, 'shutdown failed');
+      destination.flushSync();
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    try {
+      proxy.reloadTls();
+    } catch (error) {
+      logger.error({ err: error }, 'TLS reload failed; keeping the previous certificate');
+    }
+  });
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`pod-proxy: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+// One upstream service: its keep-alive connection pool, its http-proxy-3 server, and the proxy's
+// passive view of whether it is up (from real traffic and probes), used when pod-health is silent.
+import * as http from 'node:http';
+import { ProxyServer } from 'http-proxy-3';
+
+export type UpstreamState = 'unknown' | 'up' | 'down';
+
+export interface UpstreamOptions {
+  name: string;
+  target: string;
+  maxSockets: number;
+  keepAliveMs: number;
+}
+
+export class Upstream {
+  readonly name: string;
+  readonly target: URL;
+  readonly agent: http.Agent;
+  readonly proxy: ProxyServer;
+  state: UpstreamState = 'unknown';
+  /** ms since epoch of the last state change. */
+  since = Date.now();
+  lastError: string | null = null;
+
+  constructor(options: UpstreamOptions) {
+    this.name = options.name;
+    this.target = new URL(options.target);
+    // LIFO keeps a few hot sockets busy and lets the rest idle out; the idle timeout stays below the
+    // services' 5 s keep-alive so we never reuse a socket the upstream is closing (ECONNRESET).
+    this.agent = new http.Agent({
+      keepAlive: true,
+      maxSockets: options.maxSockets,
+      maxFreeSockets: options.maxSockets,
+      timeout: options.keepAliveMs,
+      scheduling: 'lifo',
+    });
+    // A URL object as target: http-proxy-3 re-parses string targets on every request.
+    this.proxy = new ProxyServer({ target: this.target, agent: this.agent, ws: true, xfwd: false });
+  }
+
+  markUp(): void {
+    if (this.state !== 'up') {
+      this.state = 'up';
+      this.since = Date.now();
+      this.lastError = null;
+    }
+  }
+
+  markDown(reason: string): void {
+    this.lastError = reason;
+    if (this.state !== 'down') {
+      this.state = 'down';
+      this.since = Date.now();
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+    this.proxy.removeAllListeners();
+  }
+}
+
+const unavailableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/** Maps a proxying error to the answer the client gets. */
+export function classifyUpstreamError(error: NodeJS.ErrnoException, timedOut: boolean):
+  { code: 'upstream_timeout' | 'upstream_unavailable' | 'bad_gateway'; reason: string } {
+  if (timedOut) return { code: 'upstream_timeout', reason: 'timeout' };
+  const errno = error.code ?? 'unknown';
+  if (unavailableCodes.has(errno)) return { code: 'upstream_unavailable', reason: errno.toLowerCase() };
+  return { code: 'bad_gateway', reason: errno.toLowerCase() };
+}
