@@ -12,7 +12,6 @@ export const AUTH_ERRORS = {
   refresh_token_reused: { status: 401, title: 'The refresh token was already used; the session is revoked' },
   current_password_incorrect: { status: 403, title: 'The current password is incorrect' },
   account_disabled: { status: 403, title: 'The account is disabled' },
-  internal_token_required: { status: 401, title: 'A valid internal token is required' },
   not_found: { status: 404, title: 'Not found' },
   session_not_found: { status: 404, title: 'Session not found' },
   user_not_found: { status: 404, title: 'User not found' },

@@ -1,0 +1,46 @@
+// Entry point: parse config, apply migrations, wire the real dependencies, listen, and stop
+// gracefully on SIGTERM/SIGINT. Signals readiness to PM2 once listening.
+import path from 'node:path';
+import { createLogger, handleShutdownSignals, loadInternalToken, startServer } from '@core-pod/http-service';
+import { migrate, resolveDatabaseUrl } from '@core-pod/prisma-runtime';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { createHashPool } from './passwords/hash-pool';
+import { createProfileNotifier } from './profile-notifier';
+import { openDatabase } from './store/open-database';
+import { loadKeyRing } from './tokens/signing-keys';
+
+const packageDir = path.resolve(__dirname, '..');
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('auth', { level: config.logLevel });
+  const url = resolveDatabaseUrl(config.databaseUrl, config.dataDir, 'auth.db');
+  const keys = loadKeyRing({ privateKeyFile: config.jwt.privateKeyFile, dataDir: config.dataDir, production: config.production });
+  const internalToken = loadInternalToken({ dataDir: config.dataDir, production: config.production });
+  const { applied } = await migrate({ url, packageDir });
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+  const db = openDatabase(url);
+  const hasher = createHashPool(config.bcrypt.poolSize);
+  const notifyProfile = createProfileNotifier({ usersInternalUrl: config.usersInternalUrl, internalToken, timeoutMs: config.profileNotifyTimeoutMs, logger });
+  const { app, warmUp } = createApp({ config, db, keys, hasher, logger, internalToken, onRegistered: notifyProfile });
+  await warmUp();
+
+  const running = await startServer(app, { host: config.host, port: config.port, logger });
+  handleShutdownSignals(running, {
+    logger,
+    onClosed: async () => {
+      await hasher.close();
+      await db.$disconnect();
+    },
+  });
+  logger.info({ url: running.url, kid: keys.current.kid, keys: keys.all.length }, 'auth-service listening');
+  process.send?.('ready');
+}
+
+main().catch((err: unknown) => {
+  // Config and key errors name the variable; print them plainly so operators see them first.
+  process.stderr.write(`auth-service failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
