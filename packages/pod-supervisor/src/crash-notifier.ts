@@ -21,6 +21,8 @@ export interface NotifierOptions {
   format: 'json' | 'slack';
   timeoutMs: number;
   attempts: number;
+  /** A recovery is only news once the service stays RUNNING this long (ready-then-crash loops). */
+  settleMs?: number;
   onError: (message: string) => void;
 }
 
@@ -43,19 +45,40 @@ function noticeClass(state: ServiceState): 'down' | 'fatal' | 'up' | null {
 
 export function createCrashNotifier(options: NotifierOptions): CrashNotifier {
   const lastSent = new Map<string, 'down' | 'fatal' | 'up'>();
+  const pendingUp = new Map<string, NodeJS.Timeout>();
   let queue: Promise<void> = Promise.resolve();
+
+  const send = (event: StateEvent, kind: 'down' | 'fatal' | 'up'): void => {
+    lastSent.set(event.service, kind);
+    const body = options.format === 'slack' ? slackBody(event) : event;
+    queue = queue.then(() => post(options, body));
+  };
 
   return {
     notify(event) {
       const kind = noticeClass(event.state);
       if (kind === null) return;
+      const pending = pendingUp.get(event.service);
+      if (pending && kind !== 'up') {
+        // It went down again before it settled: the burst is still the same crash loop.
+        clearTimeout(pending);
+        pendingUp.delete(event.service);
+      }
       const previous = lastSent.get(event.service);
       // A first RUNNING is a normal start, not news; any repeat of the same class is coalesced.
       if (kind === previous || (kind === 'up' && previous === undefined)) return;
       if (kind === 'down' && !event.unexpected) return;
-      lastSent.set(event.service, kind);
-      const body = options.format === 'slack' ? slackBody(event) : event;
-      queue = queue.then(() => post(options, body));
+      if (kind === 'up') {
+        if (pending) return;
+        const timer = setTimeout(() => {
+          pendingUp.delete(event.service);
+          send(event, 'up');
+        }, options.settleMs ?? 3000);
+        timer.unref();
+        pendingUp.set(event.service, timer);
+        return;
+      }
+      send(event, kind);
     },
     flush() {
       return queue;

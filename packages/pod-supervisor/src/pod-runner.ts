@@ -94,10 +94,11 @@ export async function runPod(config: SupervisorConfig, definition: PodDefinition
     await supervisor.start();
     logger.info({ ms: Date.now() - started }, 'pod ready: every service answers its readiness probe');
   } catch (error) {
-    if (!stopping) {
-      logger.error({ err: error }, (error as Error).message);
-      shutdown(1);
-    }
+    const message = (error as Error).message;
+    logger.error({ err: error }, message);
+    // The reason the pod did not start must reach the operator even when logs go to a file only.
+    if (!config.logStdout) process.stderr.write(`core-pod: ${message}\n`);
+    shutdown(1);
   }
   const code = await exited;
   process.off('SIGTERM', onSignal);

@@ -55,6 +55,8 @@ interface ServiceRecord {
   generation: number;
   knownToPm2: boolean;
   stopping: boolean;
+  /** Set while the supervisor itself is stopping the process, so its exit is not a crash. */
+  exitRequested: boolean;
   failedStarts: number;
   failure: string | null;
   backoffTimer: NodeJS.Timeout | null;
@@ -68,7 +70,7 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
   const records = new Map<string, ServiceRecord>(
     ordered.map((def) => [
       def.name,
-      { def, state: 'STOPPED', pid: null, restarts: 0, startedAt: null, lastExit: null, alive: false, generation: 0, knownToPm2: false, stopping: false, failedStarts: 0, failure: null, backoffTimer: null, exitWaiters: [], settleWaiters: [] },
+      { def, state: 'STOPPED', pid: null, restarts: 0, startedAt: null, lastExit: null, alive: false, generation: 0, knownToPm2: false, stopping: false, exitRequested: false, failedStarts: 0, failure: null, backoffTimer: null, exitWaiters: [], settleWaiters: [] },
     ]),
   );
 
@@ -108,6 +110,7 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
   const spawn = async (r: ServiceRecord): Promise<void> => {
     const generation = ++r.generation;
     r.alive = true;
+    r.exitRequested = false;
     r.startedAt = new Date();
     r.pid = null;
     setState(r, 'STARTING');
@@ -159,10 +162,11 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
     r.pid = null;
     // PM2 reports a death by signal (kill -9, OOM killer) as code 0: an exit we did not ask
     // for with code 0 is recorded as an unknown signal rather than a clean exit.
-    const unexplained = !r.stopping && (code === 0 || code === null);
+    const requested = r.stopping || r.exitRequested;
+    const unexplained = !requested && (code === 0 || code === null);
     r.lastExit = { code: unexplained ? null : code, signal: unexplained ? 'unknown' : null, at: new Date().toISOString() };
     for (const w of r.exitWaiters.splice(0)) w();
-    if (r.stopping) return;
+    if (requested) return;
     const upMs = Date.now() - (r.startedAt?.getTime() ?? 0);
     if (r.state === 'STARTING' || upMs < r.def.restart.startsecs * 1000) {
       return failedStart(r, `exited ${describeExit(r.lastExit)} ${upMs} ms after start`);
@@ -184,6 +188,7 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
 
   const stopProcess = async (r: ServiceRecord): Promise<void> => {
     if (!r.alive) return;
+    r.exitRequested = true;
     const exited = new Promise<void>((resolve) => r.exitWaiters.push(resolve));
     try {
       if (r.pid) process.kill(r.pid, r.def.stopsignal);
@@ -217,7 +222,8 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
         r.stopping = true;
         if (r.backoffTimer) clearTimeout(r.backoffTimer);
         r.backoffTimer = null;
-        if (r.state === 'STOPPED') continue;
+        // A FATAL service has no process left and keeps its state for the post-mortem.
+        if (r.state === 'STOPPED' || (r.state === 'FATAL' && !r.alive)) continue;
         logger.info({ service: r.def.name }, `stopping ${r.def.name}`);
         await stopProcess(r);
         for (const w of r.settleWaiters.splice(0)) w();

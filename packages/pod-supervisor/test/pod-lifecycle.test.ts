@@ -1,0 +1,96 @@
+// The supervisor run as `core-pod start` on fixture services under real PM2: ordered start,
+// readiness failures, kill -9 recovery and the reverse-order stop.
+import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
+import { eventually, freePorts, httpGet, type RunningPod, startPod } from './pod-harness';
+
+const migrateScript = path.join(__dirname, 'fixtures', 'fixture-migrate.js');
+
+describe('core-pod start on a fixture pod', function () {
+  this.timeout(60_000);
+  let pod: RunningPod | undefined;
+
+  afterEach(async () => {
+    await pod?.cleanup();
+    pod = undefined;
+  });
+
+  it('runs migrations first, then starts each service only after its dependencies are ready', async () => {
+    const [a, b, c] = await freePorts(3);
+    const marker = path.join(fs.mkdtempSync('/tmp/core-pod-marker-'), 'migrated');
+    pod = startPod([
+      { name: 'a', port: a!, env: { FIXTURE_READY_DELAY_MS: '400', FIXTURE_MIGRATE_MARKER: marker }, migrateScript },
+      { name: 'c', port: c!, dependsOn: ['b'] },
+      { name: 'b', port: b!, dependsOn: ['a'], env: { FIXTURE_READY_DELAY_MS: '300', FIXTURE_MIGRATE_MARKER: marker }, migrateScript },
+    ]);
+    const state = await pod.allRunning();
+
+    expect(state.supervisorPid).to.equal(pod.child.pid);
+    expect(state.services.map((s) => s.name)).to.deep.equal(['a', 'b', 'c']);
+    expect(fs.readFileSync(marker, 'utf8')).to.match(/^a migrated at \d+\nb migrated at \d+\n$/);
+    const transitions = pod.transitions();
+    expect(transitions.slice(0, 6)).to.deep.equal(['a:STARTING', 'a:RUNNING', 'b:STARTING', 'b:RUNNING', 'c:STARTING', 'c:RUNNING']);
+    const migratedLine = pod.logLines().findIndex((l) => l.msg === 'migrations of b applied');
+    const firstStart = pod.logLines().findIndex((l) => l.event === 'service_state');
+    expect(migratedLine).to.be.greaterThan(-1).and.lessThan(firstStart);
+    expect((await httpGet(`http://127.0.0.1:${c}/`)).status).to.equal(200);
+    fs.rmSync(path.dirname(marker), { recursive: true, force: true });
+  });
+
+  it('fails the start naming the service and its last log lines when its readiness probe never passes', async () => {
+    const [a, b] = await freePorts(2);
+    pod = startPod([
+      { name: 'a', port: a! },
+      { name: 'b', port: b!, dependsOn: ['a'], startTimeoutMs: 1500, restart: { startretries: 0 }, env: { FIXTURE_NEVER_READY: '1', FIXTURE_PLAIN_LINE: 'b: cannot open database' } },
+    ]);
+
+    expect(await pod.exit).to.equal(1);
+    const failure = pod.logLines().find((l) => typeof l.msg === 'string' && l.msg.startsWith('service "b" failed to start'));
+    expect(failure?.msg).to.contain(`readiness probe http://127.0.0.1:${b}/ready did not answer 2xx within 1500 ms`);
+    expect(failure?.msg).to.contain('b: cannot open database');
+    expect(pod.stderr).to.contain('service "b" failed to start');
+    expect(pod.state()?.services.map((s) => s.state)).to.deep.equal(['STOPPED', 'FATAL']);
+  });
+
+  it('fails before starting anything when a migration fails, naming the service', async () => {
+    const [a] = await freePorts(1);
+    pod = startPod([{ name: 'a', port: a!, env: { FIXTURE_MIGRATE_FAIL: 'table users is locked' }, migrateScript }]);
+
+    expect(await pod.exit).to.equal(1);
+    expect(pod.stderr).to.contain('migrations of "a" failed').and.contain('table users is locked');
+    expect(pod.transitions()).to.deep.equal([]);
+  });
+
+  it('brings a service killed with kill -9 back and records the unexpected exit', async () => {
+    const [a, b] = await freePorts(2);
+    pod = startPod([{ name: 'a', port: a! }, { name: 'b', port: b!, dependsOn: ['a'] }]);
+    const before = (await pod.allRunning()).services.find((s) => s.name === 'a')!;
+
+    process.kill(before.pid!, 'SIGKILL');
+    const after = await eventually(() => {
+      const s = pod!.service('a');
+      return s && s.state === 'RUNNING' && s.pid !== before.pid && s;
+    }, 'a to run again with a new pid');
+
+    expect(after.restarts).to.equal(1);
+    expect(after.lastExit).to.include({ code: null, signal: 'unknown' });
+    expect(JSON.parse((await httpGet(`http://127.0.0.1:${a}/`)).body)).to.deep.equal({ name: 'a', pid: after.pid });
+    expect(pod.service('b')).to.include({ state: 'RUNNING', restarts: 0 });
+  });
+
+  it('stops in reverse order on SIGTERM, lets an in-flight request finish and exits 0', async () => {
+    const [a, b, c] = await freePorts(3);
+    pod = startPod([{ name: 'a', port: a! }, { name: 'b', port: b!, dependsOn: ['a'] }, { name: 'c', port: c!, dependsOn: ['b'] }]);
+    await pod.allRunning();
+
+    const inFlight = httpGet(`http://127.0.0.1:${c}/slow?ms=1500`);
+    await eventually(() => pod!.logLines().some((l) => l.msg === 'c slow request started'), 'the slow request to reach c');
+    pod.child.kill('SIGTERM');
+
+    expect(await inFlight).to.deep.include({ status: 200 });
+    expect(await pod.exit).to.equal(0);
+    expect(pod.transitions().filter((t) => t.endsWith(':STOPPED'))).to.deep.equal(['c:STOPPED', 'b:STOPPED', 'a:STOPPED']);
+    expect(pod.state()?.services.every((s) => s.state === 'STOPPED' && s.pid === null)).to.equal(true);
+  });
+});
