@@ -1,0 +1,74 @@
+// Turns successive health reports into at most one notification per status transition: while a
+// send is in flight only the newest pending transition is kept, so flapping cannot queue a flood.
+import type { HealthReport, HealthStatus } from './health-report';
+import type { PodEvent, WebhookSender } from './webhook-sender';
+
+export interface NotifierLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface TransitionNotifier {
+  observe(report: HealthReport): void;
+  /** Resolves when no send is in flight (tests and graceful stop). */
+  idle(): Promise<void>;
+}
+
+function failingChecks(report: HealthReport): Record<string, HealthStatus> {
+  const out: Record<string, HealthStatus> = {};
+  for (const [key, [check]] of Object.entries(report.checks)) if (check && check.status !== 'pass') out[key] = check.status;
+  return out;
+}
+
+export function healthEvent(report: HealthReport, previous: HealthStatus, now = new Date()): PodEvent {
+  const checks = failingChecks(report);
+  return {
+    type: 'health',
+    source: 'pod-health',
+    service: 'pod',
+    state: report.status,
+    previousState: previous,
+    exitCode: null,
+    signal: null,
+    restarts: null,
+    logTail: [],
+    message: `pod health ${previous} → ${report.status}${Object.keys(checks).length ? `: ${Object.keys(checks).join(', ')}` : ''}`,
+    time: now.toISOString(),
+    details: { checks },
+  };
+}
+
+export function createTransitionNotifier(sender: WebhookSender | null, logger: NotifierLogger): TransitionNotifier {
+  // The pod is assumed healthy before the first report, so starting unhealthy notifies.
+  let announced: HealthStatus = 'pass';
+  let observed: HealthStatus = 'pass';
+  let pending: HealthReport | null = null;
+  let inFlight: Promise<void> | null = null;
+
+  const drain = async (): Promise<void> => {
+    while (pending) {
+      const report = pending;
+      pending = null;
+      if (report.status === announced) continue; // flapped back before we could announce
+      const event = healthEvent(report, announced);
+      logger.info({ event }, 'health transition');
+      const delivered = sender ? await sender.send(event) : true;
+      if (!delivered) logger.warn({ type: event.type, state: event.state }, 'health notification not delivered');
+      announced = report.status;
+    }
+  };
+
+  return {
+    observe(report) {
+      if (report.status === observed) return;
+      pending = report;
+      observed = report.status;
+      inFlight ??= drain().finally(() => {
+        inFlight = null;
+      });
+    },
+    idle: async () => {
+      while (inFlight) await inFlight;
+    },
+  };
+}
