@@ -1,7 +1,7 @@
 // Tiny real HTTP servers on port 0 for tests: stand-in services (health + /metrics) and a
 // webhook receiver. They stand in for services that are built in other packages.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
 export interface Loopback {
@@ -49,4 +49,13 @@ export async function until<T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, 
     if (Date.now() > end) throw new Error(`condition not met within ${deadlineMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A loopback port nothing listens on right now (for "not running" cases and child processes). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
