@@ -129,6 +129,11 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
     socket.end(rawProblem(code, detail, randomUUID()));
   }
 
+  // Node hands CONNECT to a separate event; the edge is not a forward proxy.
+  function onConnect(_req: http.IncomingMessage, socket: Socket): void {
+    socket.end(rawProblem('method_not_allowed', 'CONNECT is not served here', randomUUID(), `allow: ${config.allowedMethods.join(', ')}\r\n`));
+  }
+
   const serverOptions: http.ServerOptions = {
     maxHeaderSize: config.maxHeaderBytes,
     requestTimeout: config.requestTimeoutMs,
@@ -140,6 +145,7 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
   const server = http.createServer(serverOptions, listener(false, plainSteps));
   server.on('upgrade', onUpgrade(false));
   server.on('clientError', onClientError);
+  server.on('connect', onConnect);
 
   function readTls() {
     return { cert: readFileSync(config.tls!.certFile), key: readFileSync(config.tls!.keyFile) };
@@ -148,6 +154,7 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
   if (tlsServer !== null) {
     tlsServer.on('upgrade', onUpgrade(true));
     tlsServer.on('clientError', onClientError);
+    tlsServer.on('connect', onConnect);
   }
   const adminServer = createAdminServer(metrics);
 

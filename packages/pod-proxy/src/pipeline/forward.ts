@@ -50,9 +50,12 @@ export function createForward(upstreams: readonly Upstream[], options: ForwardOp
       (proxyReq as unknown as Record<symbol, EdgeContext>)[kProxyReqContext] = ctx;
       proxyReq.setTimeout(options.upstreamTimeoutMs, onUpstreamTimeout);
     });
-    upstream.proxy.on('proxyRes', (proxyRes: IncomingMessage) => {
+    upstream.proxy.on('proxyRes', (proxyRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse) => {
       upstream.markUp();
       stripResponseHopByHop(proxyRes.headers as Record<string, unknown>);
+      // The client's Connection header was stripped before forwarding, so http-proxy-3 would answer
+      // "keep-alive" even to a client that asked to close; say what Node decided for this client.
+      if (!res.shouldKeepAlive) proxyRes.headers.connection = 'close';
     });
     // Without a listener http-proxy-3 rethrows; every error also reaches the per-call callback.
     upstream.proxy.on('error', () => {});
