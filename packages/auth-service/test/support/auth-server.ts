@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger, startServer } from '@core-pod/http-service';
+import type { Express } from 'express';
 import { migrate, resolveDatabaseUrl } from '@core-pod/prisma-runtime';
 import { createApp } from '../../src/app';
 import { type AuthConfig, loadConfig } from '../../src/config';
@@ -24,6 +25,7 @@ export interface AuthServer {
   logs: string[];
   registered: User[];
   clock: { offsetMs: number };
+  app: Express;
   close(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   });
   const running = await startServer(app, { host: '127.0.0.1', port: 0, logger });
   return {
-    url: running.url, dataDir, config, db, keys, logs, registered, clock,
+    url: running.url, app, dataDir, config, db, keys, logs, registered, clock,
     async close() {
       await running.close();
       await hasher.close();
