@@ -53,11 +53,11 @@ describe('crash loops and notices', function () {
     const crashFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'core-pod-crash-')), 'crash');
     pod = startPod([
       { name: 'a', port: a! },
-      { name: 'b', port: b!, dependsOn: ['a'], restart: { startretries: 1, startsecs: 0.3 }, env: { FIXTURE_CRASH_IF_FILE: crashFile, FIXTURE_CRASH_AFTER_MS: '50' } },
+      { name: 'b', port: b!, dependsOn: ['a'], restart: { startretries: 1, startsecs: 2 }, env: { FIXTURE_CRASH_IF_FILE: crashFile, FIXTURE_CRASH_AFTER_MS: '50' } },
     ]);
     const running = await pod.allRunning();
     // Past startsecs, an exit is a crash of a running service (EXITED), not a failed start.
-    await eventually(() => Date.now() - Date.parse(running.services[1]!.startedAt!) > 500, 'b to be past startsecs');
+    await eventually(() => Date.now() - Date.parse(running.services[1]!.startedAt!) > 2200, 'b to be past startsecs');
     fs.writeFileSync(crashFile, 'from now on b crashes right after every start');
 
     process.kill(running.services[1]!.pid!, 'SIGKILL');
