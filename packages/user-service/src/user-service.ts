@@ -1,0 +1,86 @@
+// Wires the whole service from its configuration: database (migrated), auth client, key cache,
+// revocation poller, deletion retry, app. main.ts and the tests both start it through here.
+import path from 'node:path';
+import { loadInternalToken, startServer, type Logger, type RunningServer } from '@core-pod/http-service';
+import { migrate, resolveDatabaseUrl } from '@core-pod/prisma-runtime';
+import { createTokenVerifier } from './auth/access-token';
+import { createAuthClient } from './auth/auth-client';
+import { createJwksCache } from './auth/jwks-cache';
+import { createRevocationList } from './auth/revocation-list';
+import { createApp } from './app';
+import type { UsersConfig } from './config';
+import { createUserMetrics } from './metrics';
+import { createAccountDeletion } from './profiles/account-deletion';
+import { openDatabase } from './store/open-database';
+
+export const PACKAGE_DIR = path.resolve(__dirname, '..');
+
+export interface UserServiceOptions {
+  config: UsersConfig;
+  logger: Logger;
+  /** Defaults to loadInternalToken (env or the shared development file). */
+  internalToken?: string;
+}
+
+export interface UserService {
+  server: RunningServer;
+  url: string;
+  /** Stops the background work, then the listener, then the database. */
+  close(): Promise<void>;
+}
+
+export async function startUserService({ config, logger, internalToken }: UserServiceOptions): Promise<UserService> {
+  const url = resolveDatabaseUrl(config.databaseUrl, config.dataDir, 'users.db');
+  const { applied } = await migrate({ url, packageDir: PACKAGE_DIR });
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const db = openDatabase(url);
+  const token = internalToken ?? loadInternalToken({ dataDir: config.dataDir, production: config.production });
+  const auth = createAuthClient({ baseUrl: config.authInternalUrl, internalToken: token, timeoutMs: config.authTimeoutMs });
+  const jwks = createJwksCache({ auth, refetchIntervalMs: config.jwksRefetchIntervalMs, logger });
+  const revocations = createRevocationList({ auth, pollIntervalMs: config.revocationPollIntervalMs, logger });
+  const deletion = createAccountDeletion({ db, auth, logger, retry: config.deletionRetry });
+  const metrics = createUserMetrics();
+  metrics.observe({
+    revokedSessions: () => revocations.status().revokedSessions,
+    jwksKeys: () => jwks.status().keys,
+    jwksFetches: jwks.fetchCount,
+    pendingDeletions: deletion.pendingCount,
+  });
+  const app = createApp({
+    db,
+    logger,
+    auth,
+    internalToken: token,
+    verify: createTokenVerifier({ keys: jwks, issuer: config.jwt.issuer, audience: config.jwt.audience }),
+    jwks,
+    revocations,
+    deletion,
+    metrics,
+    pageSize: config.pageSize,
+    bodyLimit: config.bodyLimit,
+    // Five seconds is the revocation promise (DESIGN §5.4); past it we say so.
+    feedStaleAfterMs: Math.max(5000, config.revocationPollIntervalMs * 3),
+  });
+
+  // Auth may still be starting: the service serves anyway and catches up in the background.
+  await jwks.refresh();
+  jwks.start();
+  revocations.start();
+  deletion.start();
+  const server = await startServer(app, { host: config.host, port: config.port, logger });
+  logger.info({ url: server.url, authInternalUrl: config.authInternalUrl }, 'user service listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    url: server.url,
+    close: () =>
+      (closing ??= (async () => {
+        jwks.stop();
+        await Promise.all([revocations.stop(), deletion.stop()]);
+        await server.close();
+        auth.close();
+        await db.$disconnect();
+      })()),
+  };
+}
