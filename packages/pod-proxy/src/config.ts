@@ -24,6 +24,8 @@ export interface TlsConfig {
   port: number;
   /** Answer plain-HTTP requests with a 308 to HTTPS. */
   redirectHttp: boolean;
+  /** Port named in the redirect's Location (the port clients reach, e.g. 443 behind a port mapping). */
+  publicPort: number;
   /** Strict-Transport-Security max-age on HTTPS responses; 0 disables it. */
   hstsMaxAgeSeconds: number;
 }
@@ -151,6 +153,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       keyFile,
       port: int(env, 'PROXY_TLS_PORT', 8443, 0, 65535),
       redirectHttp: bool(env, 'PROXY_HTTPS_REDIRECT', false),
+      publicPort: int(env, 'PROXY_HTTPS_PUBLIC_PORT', int(env, 'PROXY_TLS_PORT', 8443, 0, 65535), 0, 65535),
       hstsMaxAgeSeconds: int(env, 'PROXY_HSTS_MAX_AGE', 0),
     },
     trustedProxies: list(env, 'PROXY_TRUSTED_PROXIES', []),

@@ -77,7 +77,9 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
     matchRoute, limitRate, limitBody, forward,
   ];
   const upgradeSteps: Step[] = [assignRequestId, identifyClient, normalisePath, matchRoute, limitRate, forward];
-  const plainSteps = config.tls?.redirectHttp ? [assignRequestId, createRedirectHttps(config.tls.port)] : steps;
+  // Port 0 (tests) means "whatever the OS gave the TLS listener".
+  let httpsPublicPort = config.tls?.publicPort ?? 0;
+  const plainSteps = config.tls?.redirectHttp ? [assignRequestId, createRedirectHttps(() => httpsPublicPort)] : steps;
   const hsts = config.tls && config.tls.hstsMaxAgeSeconds > 0 ? `max-age=${config.tls.hstsMaxAgeSeconds}` : null;
 
   let inFlight = 0;
@@ -186,6 +188,7 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
     async listen(): Promise<ListeningAddresses> {
       const port = await listenOn(server, config.port, config.host);
       const tlsPort = tlsServer === null ? null : await listenOn(tlsServer, config.tls!.port, config.host);
+      if (tlsPort !== null && httpsPublicPort === 0) httpsPublicPort = tlsPort;
       const adminPort = await listenOn(adminServer, config.adminPort, config.adminHost);
       logger.info({ port, tlsPort, adminPort, routes: config.routes.map((r) => `${r.prefix} -> ${r.target}`) }, 'proxy listening');
       return { port, tlsPort, adminPort };

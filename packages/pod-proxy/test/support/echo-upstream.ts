@@ -13,6 +13,8 @@ export interface EchoUpstream {
   /** Requests that were closed by the proxy before the upstream answered. */
   abortedCount(): number;
   openConnections(): number;
+  /** Closes every websocket from the upstream side. */
+  terminateWebSockets(): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startEchoUpstream(port = 0): Promise<EchoUpstream> {
     seen,
     abortedCount: () => aborted,
     openConnections: () => sockets.size,
+    terminateWebSockets: () => { for (const client of wss.clients) client.terminate(); },
     async close() {
       for (const client of wss.clients) client.terminate();
       server.closeAllConnections();

@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startEchoUpstream, type EchoUpstream } from './support/echo-upstream';
+import { request, startProxy, unusedPort, type Harness } from './support/harness';
+
+/** A stand-in for pod-health on loopback: fixed documents, or silence when hanging. */
+async function startPodHealthDouble(options: { hang?: boolean } = {}) {
+  const server = http.createServer((req, res) => {
+    if (options.hang) return;
+    const documents: Record<string, [string, string]> = {
+      '/health': ['application/health+json', '{"status":"pass","checks":{"auth:responseTime":[{"status":"pass"}]},"from":"pod-health"}'],
+      '/status': ['application/json', '[{"name":"auth","pid":42,"state":"RUNNING","uptime":7,"restarts":1,"cpu":0.1,"memory":1000}]'],
+      '/metrics': ['text/plain; version=0.0.4', 'pod_service_up{service="auth"} 1\n'],
+    };
+    const document = documents[req.url ?? ''];
+    if (!document) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': document[0] }).end(document[1]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+describe('edge endpoints', () => {
+  describe('with pod-health answering', () => {
+    let podHealth: Awaited<ReturnType<typeof startPodHealthDouble>>;
+    let edge: Harness;
+    before(async () => {
+      podHealth = await startPodHealthDouble();
+      edge = await startProxy({ PROXY_HEALTH_URL: podHealth.url, PROXY_METRICS_TOKEN: 'scrape-secret', PROXY_METRICS_ALLOW: '192.0.2.10' });
+    });
+    after(async () => {
+      await edge.close();
+      await podHealth.close();
+    });
+
+    it('relays /health and /status from pod-health', async () => {
+      const health = await request(edge.port, { path: '/health' });
+      expect(health.status).to.equal(200);
+      expect(health.headers['content-type']).to.equal('application/health+json');
+      expect(health.json()).to.include({ from: 'pod-health' });
+      const status = await request(edge.port, { path: '/status' });
+      expect(status.json<unknown[]>()[0]).to.include({ name: 'auth', pid: 42, restarts: 1 });
+    });
+
+    it('serves /metrics to a scraper with the bearer token, and refuses everyone else', async () => {
+      const refused = await request(edge.port, { path: '/metrics' });
+      expect(refused.status).to.equal(403);
+      expect(refused.json()).to.include({ code: 'forbidden' });
+      const wrong = await request(edge.port, { path: '/metrics', headers: { authorization: 'Bearer nope' } });
+      expect(wrong.status).to.equal(403);
+      const allowed = await request(edge.port, { path: '/metrics', headers: { authorization: 'Bearer scrape-secret' } });
+      expect(allowed.status).to.equal(200);
+      expect(allowed.body).to.include('pod_service_up{service="auth"} 1');
+    });
+
+    it('answers only GET and HEAD on its own endpoints', async () => {
+      const answer = await request(edge.port, { path: '/health', method: 'POST' });
+      expect(answer.status).to.equal(405);
+    });
+  });
+
+  describe('without pod-health', () => {
+    let auth: EchoUpstream;
+    let edge: Harness;
+    before(async () => {
+      auth = await startEchoUpstream();
+      edge = await startProxy({ PROXY_AUTH_URL: auth.url, PROXY_USERS_URL: `http://127.0.0.1:${await unusedPort()}` });
+    });
+    after(async () => {
+      await edge.close();
+      await auth.close();
+    });
+
+    it('falls back to its own probe of the upstreams for /health (503 when one is down)', async () => {
+      const health = await request(edge.port, { path: '/health' });
+      expect(health.status).to.equal(503);
+      expect(health.headers['content-type']).to.equal('application/health+json');
+      const body = health.json<{ status: string; checks: Record<string, { status: string }[]> }>();
+      expect(body.status).to.equal('fail');
+      expect(body.checks['auth:responseTime']![0]!.status).to.equal('pass');
+      expect(body.checks['users:responseTime']![0]!.status).to.equal('fail');
+    });
+
+    it('falls back to its own view for /status', async () => {
+      const status = await request(edge.port, { path: '/status' });
+      expect(status.status).to.equal(200);
+      const services = status.json<{ name: string; state: string }[]>();
+      expect(services.map((service) => [service.name, service.state])).to.deep.equal([
+        ['auth', 'RUNNING'], ['users', 'UNREACHABLE'], ['proxy', 'RUNNING']]);
+    });
+
+    it('never serves /metrics by default', async () => {
+      const answer = await request(edge.port, { path: '/metrics' });
+      expect(answer.status).to.equal(403);
+    });
+
+    it('exposes its own registry and /livez on the admin listener', async () => {
+      await request(edge.port, { path: '/api/v1/auth/x' });
+      const metrics = await request(edge.adminPort, { path: '/metrics' });
+      expect(metrics.body).to.match(/http_requests_total\{route="auth",method="GET",status_code="200"\} \d/);
+      expect(metrics.body).to.include('http_request_duration_seconds_bucket');
+      expect((await request(edge.adminPort, { path: '/livez' })).status).to.equal(200);
+    });
+  });
+
+  it('falls back within the timeout when pod-health accepts but does not answer', async () => {
+    const hanging = await startPodHealthDouble({ hang: true });
+    const auth = await startEchoUpstream();
+    const edge = await startProxy({ PROXY_HEALTH_URL: hanging.url, PROXY_HEALTH_TIMEOUT_MS: '200', PROXY_AUTH_URL: auth.url, PROXY_USERS_URL: auth.url });
+    try {
+      const started = Date.now();
+      const health = await request(edge.port, { path: '/health' });
+      expect(health.status).to.equal(200);
+      expect(health.json()).to.include({ status: 'pass' });
+      expect(Date.now() - started).to.be.lessThan(2000);
+    } finally {
+      await edge.close();
+      await auth.close();
+      await hanging.close();
+    }
+  });
+});
