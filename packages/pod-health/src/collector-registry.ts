@@ -1,5 +1,6 @@
-// Composes the collectors (one source each) into one snapshot: runs them concurrently, times each
-// call and keeps going when one fails, so a missing cgroup file never blanks the whole view.
+// Composes the collectors (one source each) into one snapshot: runs them one after another (so
+// each timing is its own and probe latencies are not inflated by a neighbour's synchronous work),
+// and keeps going when one fails, so a missing cgroup file never blanks the whole view.
 import type { CpuSample } from './collectors/cpu';
 import type { FilesystemSample } from './collectors/filesystem';
 import type { MemorySample } from './collectors/memory';
@@ -25,7 +26,7 @@ export interface Snapshot {
   /** Wall-clock time the collection started, in ms since the epoch. */
   at: number;
   readings: Partial<Readings>;
-  /** Wall time each collector took, in seconds. */
+  /** Wall time each collector took, in seconds (probes include waiting for the services). */
   costs: Partial<Record<CollectorName, number>>;
   errors: Partial<Record<CollectorName, string>>;
 }
@@ -41,18 +42,17 @@ export function createCollectorRegistry(collectors: Collectors, clock: () => num
     names,
     async collect() {
       const snapshot: Snapshot = { at: clock(), readings: {}, costs: {}, errors: {} };
-      await Promise.all(
-        names.map(async <K extends CollectorName>(name: K) => {
-          const started = process.hrtime.bigint();
-          try {
-            snapshot.readings[name] = await (collectors[name] as () => Promise<Readings[K]>)();
-          } catch (err) {
-            snapshot.errors[name] = err instanceof Error ? err.message : String(err);
-          } finally {
-            snapshot.costs[name] = Number(process.hrtime.bigint() - started) / 1e9;
-          }
-        }),
-      );
+      const run = async <K extends CollectorName>(name: K): Promise<void> => {
+        const started = process.hrtime.bigint();
+        try {
+          snapshot.readings[name] = await (collectors[name] as () => Promise<Readings[K]>)();
+        } catch (err) {
+          snapshot.errors[name] = err instanceof Error ? err.message : String(err);
+        } finally {
+          snapshot.costs[name] = Number(process.hrtime.bigint() - started) / 1e9;
+        }
+      };
+      for (const name of names) await run(name);
       return snapshot;
     },
   };

@@ -47,14 +47,15 @@ export function createHealthServer(config: HealthConfig, deps: HealthServerDeps 
   const roots = { cgroupRoot: config.cgroupRoot, procRoot: config.procRoot };
   const location = locateCgroup(roots);
   const lister = deps.lister ?? createPm2ProcessLister(config.pm2Home);
+  // Probes run first in each tick so their latency is measured on an idle event loop.
   const registry = createCollectorRegistry({
+    probes: () => collectProbes(config.targets, config.probeTimeoutMs),
+    serviceMetrics: () => collectServiceMetrics(config.targets, config.probeTimeoutMs),
     memory: async () => collectMemory(await location, roots),
     cpu: async () => collectCpu(await location, roots),
     filesystem: () => collectFilesystem(config.dataDir, config.procRoot),
     network: () => collectNetwork(config.procRoot),
     services: () => collectServices({ supervisorStateFile: config.supervisorStateFile, lister, procRoot: config.procRoot }),
-    probes: () => collectProbes(config.targets, config.probeTimeoutMs),
-    serviceMetrics: () => collectServiceMetrics(config.targets, config.probeTimeoutMs),
   });
   const loop = createCollectionLoop(registry, config.collectIntervalMs);
   const restarts = createRestartWindow(config.thresholds.restartWindowSeconds);

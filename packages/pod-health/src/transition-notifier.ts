@@ -22,19 +22,23 @@ function failingChecks(report: HealthReport): Record<string, HealthStatus> {
 
 export function healthEvent(report: HealthReport, previous: HealthStatus, now = new Date()): PodEvent {
   const checks = failingChecks(report);
+  const restarts = Object.entries(report.checks)
+    .filter(([key]) => key.endsWith(':restarts'))
+    .reduce((sum, [, [check]]) => sum + (typeof check?.observedValue === 'number' ? check.observedValue : 0), 0);
   return {
-    type: 'health',
-    source: 'pod-health',
+    event: 'pod_health',
     service: 'pod',
     state: report.status,
     previousState: previous,
     exitCode: null,
     signal: null,
-    restarts: null,
-    logTail: [],
-    message: `pod health ${previous} → ${report.status}${Object.keys(checks).length ? `: ${Object.keys(checks).join(', ')}` : ''}`,
+    restarts,
+    lastLines: [],
     time: now.toISOString(),
-    details: { checks },
+    unexpected: report.status !== 'pass',
+    source: 'pod-health',
+    message: `pod health ${previous} → ${report.status}${Object.keys(checks).length ? `: ${Object.keys(checks).join(', ')}` : ''}`,
+    checks,
   };
 }
 
@@ -53,7 +57,7 @@ export function createTransitionNotifier(sender: WebhookSender | null, logger: N
       const event = healthEvent(report, announced);
       logger.info({ event }, 'health transition');
       const delivered = sender ? await sender.send(event) : true;
-      if (!delivered) logger.warn({ type: event.type, state: event.state }, 'health notification not delivered');
+      if (!delivered) logger.warn({ event: event.event, state: event.state }, 'health notification not delivered');
       announced = report.status;
     }
   };

@@ -4,20 +4,25 @@
 import http from 'node:http';
 import https from 'node:https';
 
+/**
+ * The event pod-supervisor posts for service state changes (its `StateEvent`: event, service,
+ * state, previousState, exitCode, signal, restarts, lastLines, time, unexpected), with
+ * event "pod_health" and the non-passing checks added.
+ */
 export interface PodEvent {
-  /** "health" for pod-health transitions; pod-supervisor uses "crash" / "state". */
-  type: string;
-  source: string;
+  event: 'pod_health' | 'service_state';
   service: string;
   state: string;
-  previousState: string | null;
+  previousState: string;
   exitCode: number | null;
   signal: string | null;
-  restarts: number | null;
-  logTail: string[];
-  message: string;
+  restarts: number;
+  lastLines: string[];
   time: string;
-  details?: Record<string, unknown>;
+  unexpected: boolean;
+  source?: string;
+  message?: string;
+  checks?: Record<string, string>;
 }
 
 export interface WebhookSender {

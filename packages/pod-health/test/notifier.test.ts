@@ -53,8 +53,11 @@ describe('health notifications', () => {
     await n.idle();
     expect(received).to.have.length(1);
     const [event] = received;
-    expect(event).to.deep.include({ type: 'health', source: 'pod-health', service: 'pod', state: 'fail', previousState: 'pass', exitCode: null, signal: null });
-    expect(event!.details).to.deep.equal({ checks: { 'auth:responseTime': 'fail' } });
+    expect(event).to.deep.include({
+      event: 'pod_health', service: 'pod', state: 'fail', previousState: 'pass',
+      exitCode: null, signal: null, restarts: 0, lastLines: [], unexpected: true, source: 'pod-health',
+    });
+    expect(event!.checks).to.deep.equal({ 'auth:responseTime': 'fail' });
     expect(Date.parse(event!.time)).to.be.closeTo(Date.now(), 5000);
   });
 

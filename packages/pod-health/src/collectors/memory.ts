@@ -24,7 +24,6 @@ const V1_UNLIMITED = 2 ** 60;
 interface HostMemory {
   totalBytes: number;
   availableBytes: number;
-  oomKills: number | null;
 }
 
 async function hostMemory(procRoot: string): Promise<HostMemory> {
@@ -32,8 +31,7 @@ async function hostMemory(procRoot: string): Promise<HostMemory> {
   const total = meminfo?.get('MemTotal:');
   const available = meminfo?.get('MemAvailable:') ?? meminfo?.get('MemFree:');
   if (total === undefined || available === undefined) throw new Error(`no MemTotal in ${procRoot}/meminfo`);
-  const vmstat = await readKeyValues(path.join(procRoot, 'vmstat'));
-  return { totalBytes: total * 1024, availableBytes: available * 1024, oomKills: vmstat?.get('oom_kill') ?? null };
+  return { totalBytes: total * 1024, availableBytes: available * 1024 };
 }
 
 function workingSet(usage: number, inactiveFile: number | undefined): number {
@@ -81,12 +79,14 @@ export async function collectMemory(location: CgroupLocation, roots: CgroupRoots
   if (location.version === 'v1' && location.memoryDir) sample = await fromV1(location.memoryDir, host);
   if (sample) return sample;
   const used = host.totalBytes - host.availableBytes;
+  // /proc/vmstat is ~170 lines: only read when there is no cgroup to ask.
+  const vmstat = await readKeyValues(path.join(roots.procRoot, 'vmstat'));
   return {
     source: 'host',
     usageBytes: used,
     workingSetBytes: used,
     limitBytes: host.totalBytes,
     limited: false,
-    oomKills: host.oomKills,
+    oomKills: vmstat?.get('oom_kill') ?? null,
   };
 }
