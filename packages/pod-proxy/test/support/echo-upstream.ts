@@ -32,6 +32,10 @@ export async function startEchoUpstream(port = 0): Promise<EchoUpstream> {
         res.on('close', () => { if (!res.writableFinished) aborted++; });
         return;
       }
+      if (req.url?.includes('/slow')) {
+        setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('slow done'), 400);
+        return;
+      }
       const body = JSON.stringify({ method: req.method, url: req.url, headers: req.headers, bodyBytes });
       res.writeHead(200, {
         'content-type': 'application/json',
