@@ -25,13 +25,13 @@ function option(args: string[], name: string): string | undefined {
   return at >= 0 ? args[at + 1] : undefined;
 }
 
-/** A definition module exports `definition`, a default, or `createDefinition(env)`. */
+/** A definition module exports `definition`, a default, or `createDefinition(env)`; a JSON file is one. */
 function loadDefinition(args: string[]): PodDefinition {
   const file = option(args, '--definition') ?? process.env.POD_DEFINITION;
   if (!file) return corePodDefinition();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.resolve(file)) as { definition?: PodDefinition; default?: PodDefinition; createDefinition?: (env: NodeJS.ProcessEnv) => PodDefinition };
-  const definition = mod.createDefinition?.(process.env) ?? mod.definition ?? mod.default;
+  const mod = require(path.resolve(file)) as { definition?: PodDefinition; default?: PodDefinition; createDefinition?: (env: NodeJS.ProcessEnv) => PodDefinition; services?: unknown };
+  const definition = mod.createDefinition?.(process.env) ?? mod.definition ?? mod.default ?? (Array.isArray(mod.services) ? (mod as PodDefinition) : undefined);
   if (!definition) throw new Error(`${file} exports no pod definition (definition, default or createDefinition)`);
   return definition;
 }

@@ -31,10 +31,15 @@ function probeHost(host: string | undefined): string {
 
 export function corePodDefinition(env: Env = process.env): PodDefinition {
   const port = (name: string, fallback: number): string => env[name] || String(fallback);
+  // auth and users call each other's internal API; keep those URLs in step with the ports.
+  const authInternal = env.AUTH_INTERNAL_URL || `http://${probeHost(env.AUTH_HOST)}:${port('AUTH_PORT', 3001)}`;
+  const usersInternal = env.USERS_INTERNAL_URL || `http://${probeHost(env.USERS_HOST)}:${port('USERS_PORT', 3002)}`;
   const auth = base('auth', 'auth-service', `http://${probeHost(env.AUTH_HOST)}:${port('AUTH_PORT', 3001)}/api/v1/auth/health`, []);
   auth.migrateScript = path.join(repoRoot, 'packages', 'auth-service', 'dist', 'migrate.js');
+  auth.env = { USERS_INTERNAL_URL: usersInternal };
   const users = base('users', 'user-service', `http://${probeHost(env.USERS_HOST)}:${port('USERS_PORT', 3002)}/api/v1/users/health`, ['auth']);
   users.migrateScript = path.join(repoRoot, 'packages', 'user-service', 'dist', 'migrate.js');
+  users.env = { AUTH_INTERNAL_URL: authInternal };
   // /livez, not /readyz: pod-health's readiness checks the other services, the proxy included,
   // which starts after it.
   const health = base('health', 'pod-health', `http://${probeHost(env.HEALTH_HOST)}:${port('HEALTH_PORT', 3003)}/livez`, ['users']);
