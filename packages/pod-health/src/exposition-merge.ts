@@ -75,12 +75,13 @@ function exposedType(f: Family): string {
 /**
  * Merges the expositions; families whose name is in `reserved` (the pod's own metrics) or whose
  * type disagrees with the first source that declared them are dropped rather than emitted twice.
+ * Families without samples yet (a GC histogram before the first GC) are kept, as prom-client does.
  */
 export function mergeExpositions(sources: Exposition[], reserved: Set<string>): string {
   const merged = new Map<string, Family>();
   for (const { service, text } of sources) {
     for (const f of parseExposition(text)) {
-      if (reserved.has(f.name) || f.samples.length === 0) continue;
+      if (reserved.has(f.name)) continue;
       const existing = merged.get(f.name);
       if (existing && existing.type !== f.type) continue;
       const target = existing ?? { name: f.name, help: f.help, type: f.type, samples: [] };
