@@ -5,7 +5,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import jwt from 'jsonwebtoken';
 import { createLogger } from '@core-pod/http-service';
 import { loadConfig } from '../../src/config';
 import { startUserService, type UserService } from '../../src/user-service';
@@ -104,8 +103,7 @@ export async function startPod(usersEnv: Record<string, string> = {}): Promise<P
     signingKeyPem,
     register: (email) => session('/api/v1/auth/register', email, 201),
     login: (email) => session('/api/v1/auth/login', email, 200),
-    signWith: (pem, claims, header = {}) =>
-      jwt.sign(claims, crypto.createPrivateKey(pem), { algorithm: 'ES256', header: { alg: 'ES256', typ: 'JWT', kid: kidOf(pem), ...header } }),
+    signWith: (pem, claims, header = {}) => signJwt(pem, claims, { kid: kidOf(pem), ...header }),
     async close() {
       await users.close();
       await auth.stop();
@@ -118,4 +116,14 @@ export async function startPod(usersEnv: Record<string, string> = {}): Promise<P
 export function claimsFor(account: Account, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
   return { iss: 'core-pod-auth', aud: 'core-pod', sub: account.id, sid: account.sessionId, role: 'user', email: account.email, iat: now, nbf: now, exp: now + 600, ...overrides };
+}
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** ES256 by hand (jsonwebtoken would add or drop iat): tests decide every header and claim. */
+export function signJwt(pem: string, claims: Record<string, unknown>, header: Record<string, unknown> = {}): string {
+  const payload = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined));
+  const signingInput = `${b64({ alg: 'ES256', typ: 'JWT', ...header })}.${b64(payload)}`;
+  const signature = crypto.sign('sha256', Buffer.from(signingInput), { key: pem, dsaEncoding: 'ieee-p1363' });
+  return `${signingInput}.${signature.toString('base64url')}`;
 }
