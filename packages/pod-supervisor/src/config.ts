@@ -53,7 +53,7 @@ export function loadConfig(env: Env = process.env): SupervisorConfig {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw new ConfigError(`LOG_LEVEL is not a pino level: "${level}"`);
   return {
     dataDir,
-    pm2Home: path.resolve(env.POD_PM2_HOME || path.join(dataDir, 'pm2')),
+    pm2Home: path.resolve(env.POD_PM2_HOME || env.PM2_HOME || path.join(dataDir, 'pm2')),
     logFile: path.join(dataDir, 'logs', 'pod.log'),
     logMaxBytes: integer(env, 'POD_LOG_MAX_BYTES', 10 * 1024 * 1024, 1024),
     logMaxFiles: integer(env, 'POD_LOG_MAX_FILES', 5, 0),

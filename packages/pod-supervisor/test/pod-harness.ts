@@ -113,7 +113,7 @@ export function startPod(services: FixtureServiceSpec[], env: Record<string, str
     ['--import=tsx', '--conditions=source', path.join(packageDir, 'src', 'cli.ts'), 'start', '--definition', path.join(packageDir, 'test', 'fixtures', 'fixture-pod.ts')],
     {
       cwd: packageDir,
-      env: { ...process.env, POD_DATA_DIR: dataDir, POD_LOG_STDOUT: '0', FIXTURE_POD: JSON.stringify(services), ...env },
+      env: { ...process.env, POD_DATA_DIR: dataDir, POD_PM2_HOME: path.join(dataDir, 'pm2'), POD_LOG_STDOUT: '0', FIXTURE_POD: JSON.stringify(services), ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );

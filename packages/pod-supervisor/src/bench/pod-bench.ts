@@ -168,7 +168,7 @@ async function main(): Promise<void> {
     const baseEnv = { ...process.env, ...env, POD_DATA_DIR: path.join(work, 'baseline-data') };
     const base = await measure(targets, () => startPm2Defaults(targets, baseEnv, fs.mkdtempSync(path.join(work, 'pm2-'))));
     const oursDir = path.join(work, 'core-pod-data');
-    const oursEnv = { ...process.env, ...env, POD_DATA_DIR: oursDir };
+    const oursEnv = { ...process.env, ...env, POD_DATA_DIR: oursDir, POD_PM2_HOME: path.join(oursDir, 'pm2') };
     const ours = await measure(targets, () => startCorePod(definitionFile, oursEnv, oursDir));
     printTable(targets, base, ours);
     console.log('goals: restart p95 <= 500 ms, pod idle RSS <= 250 MB, cold start <= 3 s');
