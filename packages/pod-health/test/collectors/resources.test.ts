@@ -85,6 +85,13 @@ describe('resource collectors', () => {
     expect(cpu).to.deep.equal({ source: 'host', usageSeconds: 15.35, limitCores: os.availableParallelism(), limited: false });
   });
 
+  it('falls back to host memory in a cgroup v2 root, which has no memory.current, but keeps its cpu.stat', async () => {
+    const { location, memory, cpu } = await resources(fixture('cgroup-v2-root'));
+    expect(location.version).to.equal('v2');
+    expect(memory).to.deep.include({ source: 'host', limitBytes: HOST_TOTAL, limited: false, oomKills: 7 });
+    expect(cpu).to.deep.include({ source: 'cgroup-v2', usageSeconds: 9, limited: false });
+  });
+
   it('reads this machine’s real cgroup and /proc files', async () => {
     const roots = { cgroupRoot: '/sys/fs/cgroup', procRoot: '/proc' };
     const { memory, cpu } = await resources(roots);
