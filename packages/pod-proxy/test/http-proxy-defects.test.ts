@@ -26,7 +26,7 @@ describe('http-proxy 1.18.1 defects are absent in the edge', () => {
   });
 
   it('a GET with a Trailer header kills a naive http-proxy 1.18.1 process (#1647) but not the edge', async () => {
-    const naive = await startChild(join(__dirname, 'support/naive-http-proxy.ts'), [upstream.url]);
+    const naive = await startChild(join(__dirname, '../bench/naive-http-proxy.ts'), [upstream.url]);
     try {
       await rawExchange(naive.port, trailerGet, 2000).catch(() => '');
       expect(await naive.exited).to.not.equal(0);
