@@ -54,8 +54,10 @@ export function createProfileListing(db: Database) {
     const beyond = descending ? 'lt' : 'gt';
     const and: object[] = [{ state: 'active' }];
     if (query.q !== undefined) {
-      const prefix = query.q.toLowerCase();
-      and.push({ OR: [{ email: { startsWith: prefix } }, { displayNameKey: { startsWith: prefix } }] });
+      // A range, not LIKE: Prisma's startsWith does not escape % and _ on SQLite, and a range
+      // uses the index. Both columns hold lower-case text.
+      const range = { gte: query.q.toLowerCase(), lt: `${query.q.toLowerCase()}\uffff` };
+      and.push({ OR: [{ email: range }, { displayNameKey: range }] });
     }
     if (query.cursor !== undefined) {
       const cursor = decodeCursor(query.cursor, query.sort);

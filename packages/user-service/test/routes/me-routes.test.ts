@@ -1,7 +1,6 @@
 // The caller's own profile over real HTTP, with tokens issued by the real auth service.
 import { expect } from 'chai';
-import { ADMIN_EMAIL, startPod, type Pod } from '../support/pod';
-import { waitFor } from '../support/wait-for';
+import { ADMIN_EMAIL, claimsFor, startPod, type Pod } from '../support/pod';
 
 describe('GET/PATCH /api/v1/users/me', () => {
   let pod: Pod;
@@ -11,9 +10,8 @@ describe('GET/PATCH /api/v1/users/me', () => {
   });
   after(() => pod.close());
 
-  it('creates the profile when auth registers the user, from the register hook', async () => {
+  it('returns the caller’s profile, with the display name defaulting to the email’s local part', async () => {
     const alice = await pod.register('alice@example.com');
-    await waitFor(async () => (await pod.api.get(`/internal/v1/profiles/${alice.id}`, { headers: { authorization: `Bearer ${pod.internalToken}` } })).status !== 0, 2000);
     const me = await pod.api.get('/api/v1/users/me', { token: alice.token });
     expect(me.status).to.equal(200);
     expect(me.body).to.include({ id: alice.id, email: 'alice@example.com', displayName: 'alice', role: 'user', bio: null });
@@ -35,5 +33,25 @@ describe('GET/PATCH /api/v1/users/me', () => {
     expect(res.body).to.include({ displayName: 'Bob B.', bio: 'Hello\nworld', avatarUrl: 'https://cdn.example.com/b.png', locale: 'en-GB', timezone: 'Europe/Paris' });
     const cleared = await pod.api.patch('/api/v1/users/me', { token: bob.token, body: { bio: null, avatarUrl: null } });
     expect(cleared.body).to.include({ bio: null, avatarUrl: null, displayName: 'Bob B.' });
+  });
+});
+
+describe('profile creation on the first authenticated request', () => {
+  let pod: Pod;
+  before(async () => {
+    pod = await startPod();
+  });
+  after(() => pod.close());
+
+  it('creates exactly one profile when many first requests arrive at once', async () => {
+    // A user auth knows but whose register hook never reached us (minted with auth's real key).
+    const account = { id: 'c0ffee00-0000-4000-8000-000000000001', email: 'burst@example.com', sessionId: 'burst-session', token: '' };
+    const token = pod.signWith(pod.signingKeyPem, claimsFor(account));
+    const replies = await Promise.all(Array.from({ length: 20 }, () => pod.api.get('/api/v1/users/me', { token })));
+    expect(replies.map((r) => r.status)).to.deep.equal(Array(20).fill(200));
+    expect(new Set(replies.map((r) => r.body.createdAt)).size).to.equal(1);
+    const admin = await pod.register(ADMIN_EMAIL);
+    const list = await pod.api.get('/api/v1/users?q=burst', { token: admin.token });
+    expect(list.body.items).to.have.length(1);
   });
 });

@@ -54,6 +54,8 @@ export interface Pod {
   register(email: string): Promise<Account>;
   login(email: string): Promise<Account>;
   signWith(pem: string, claims: Record<string, unknown>, header?: Record<string, unknown>): string;
+  /** Stops the user service and starts it again on the same port and database. */
+  restartUsers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -83,7 +85,8 @@ export async function startPod(usersEnv: Record<string, string> = {}): Promise<P
     USERS_DELETION_RETRY_MAX_MS: '500',
     ...usersEnv,
   });
-  const users = await startUserService({ config, logger: createLogger('users', { level: 'silent' }), internalToken });
+  const start = () => startUserService({ config, logger: createLogger('users', { level: 'silent' }), internalToken });
+  let users = await start();
   const api = client(users.url);
   const authApi = client(auth.url);
 
@@ -95,7 +98,9 @@ export async function startPod(usersEnv: Record<string, string> = {}): Promise<P
 
   return {
     auth,
-    users,
+    get users() {
+      return users;
+    },
     api,
     authApi,
     internalToken,
@@ -104,6 +109,10 @@ export async function startPod(usersEnv: Record<string, string> = {}): Promise<P
     register: (email) => session('/api/v1/auth/register', email, 201),
     login: (email) => session('/api/v1/auth/login', email, 200),
     signWith: (pem, claims, header = {}) => signJwt(pem, claims, { kid: kidOf(pem), ...header }),
+    async restartUsers() {
+      await users.close();
+      users = await start();
+    },
     async close() {
       await users.close();
       await auth.stop();
