@@ -6,9 +6,9 @@ import { createProxy } from './proxy';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // Asynchronous, batched logging: one write per ~16 KB of access lines instead of one per request;
+  // Asynchronous, batched logging: one write per ~8 KB of access lines instead of one per request;
   // flushed on exit.
-  const destination = pino.destination({ sync: false, minLength: 16 * 1024 });
+  const destination = pino.destination({ sync: false, minLength: 8 * 1024 });
   const logger = pino({ level: config.logLevel, base: { service: 'proxy', pid: process.pid } }, destination);
   const proxy = createProxy(config, { logger, metrics: new EdgeMetrics({ defaultMetrics: true }) });
   await proxy.listen();

@@ -47,7 +47,7 @@ describe('graceful shutdown', () => {
     try {
       await new Promise<void>((resolve, reject) => {
         child.once('message', (message) => (message === 'ready' ? resolve() : reject(new Error(String(message)))));
-        child.once('exit', (code) => reject(new Error(`exited ${code}`)));
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
       });
       expect((await request(adminPort, { path: '/livez' })).status).to.equal(200);
       const inFlight = request(port, { path: '/api/v1/users/slow?process', agent: new http.Agent({ keepAlive: true }) });
