@@ -1,6 +1,7 @@
 // Wires the whole service from its configuration: database (migrated), auth client, key cache,
 // revocation poller, deletion retry, app. main.ts and the tests both start it through here.
 import path from 'node:path';
+import type { Express } from 'express';
 import { loadInternalToken, startServer, type Logger, type RunningServer } from '@core-pod/http-service';
 import { migrate, resolveDatabaseUrl } from '@core-pod/prisma-runtime';
 import { createTokenVerifier } from './auth/access-token';
@@ -23,6 +24,7 @@ export interface UserServiceOptions {
 }
 
 export interface UserService {
+  app: Express;
   server: RunningServer;
   url: string;
   /** Stops the background work, then the listener, then the database. */
@@ -72,6 +74,7 @@ export async function startUserService({ config, logger, internalToken }: UserSe
 
   let closing: Promise<void> | undefined;
   return {
+    app,
     server,
     url: server.url,
     close: () =>
