@@ -60,6 +60,27 @@ function call<T>(fn: (cb: (err: Error | null, value: T) => void) => void): Promi
   return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
 }
 
+type Pm2Module = { custom: new (opts: object) => Pm2Api };
+let pm2Module: Pm2Module | null = null;
+
+/**
+ * Loaded lazily: requiring pm2 costs 0.1–0.45 s and is only needed without a supervisor. Its
+ * default instance creates the folders of $PM2_HOME (else ~/.pm2) at require time, so the
+ * require runs with PM2_HOME pointing at the home we were given.
+ */
+function loadPm2(home: string): Pm2Module {
+  if (pm2Module) return pm2Module;
+  const previous = process.env.PM2_HOME;
+  process.env.PM2_HOME = home;
+  try {
+    pm2Module = require('pm2') as Pm2Module;
+  } finally {
+    if (previous === undefined) delete process.env.PM2_HOME;
+    else process.env.PM2_HOME = previous;
+  }
+  return pm2Module;
+}
+
 /**
  * Connects per listing (every collection tick) rather than holding a connection: a held axon
  * socket would reconnect forever in the background after the daemon stops.
@@ -68,9 +89,7 @@ export function createPm2ProcessLister(pm2Home: string | null): ProcessLister {
   const home = pm2Home ?? path.join(process.env.HOME ?? '/root', '.pm2');
   return {
     async list() {
-      // Loaded lazily: requiring pm2 costs ~100 ms and is only needed without a supervisor.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const pm2 = require('pm2') as { custom: new (opts: object) => Pm2Api };
+      const pm2 = loadPm2(home);
       const api = new pm2.custom({ pm2_home: home, daemon_mode: true });
       const alive = await new Promise<boolean>((resolve) => api.Client.pingDaemon(resolve));
       if (!alive) return [];
