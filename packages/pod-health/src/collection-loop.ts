@@ -11,7 +11,15 @@ export interface CollectionLoop {
   onSnapshot(listener: (snapshot: Snapshot) => void): void;
 }
 
-export function createCollectionLoop(registry: CollectorRegistry, intervalMs: number): CollectionLoop {
+/**
+ * `onError` receives what a snapshot listener throws; the loop keeps its schedule regardless,
+ * since one bad tick must not end collection for the life of the process.
+ */
+export function createCollectionLoop(
+  registry: CollectorRegistry,
+  intervalMs: number,
+  onError: (err: unknown) => void = () => undefined,
+): CollectionLoop {
   let current: Snapshot | null = null;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<Snapshot> | null = null;
@@ -22,7 +30,13 @@ export function createCollectionLoop(registry: CollectorRegistry, intervalMs: nu
       .collect()
       .then((snapshot) => {
         current = snapshot;
-        for (const listener of listeners) listener(snapshot);
+        for (const listener of listeners) {
+          try {
+            listener(snapshot);
+          } catch (err) {
+            onError(err);
+          }
+        }
         return snapshot;
       })
       .finally(() => {
@@ -33,9 +47,11 @@ export function createCollectionLoop(registry: CollectorRegistry, intervalMs: nu
 
   const schedule = (): void => {
     timer = setTimeout(() => {
-      void tick().finally(() => {
-        if (timer) schedule();
-      });
+      tick()
+        .catch(onError)
+        .finally(() => {
+          if (timer) schedule();
+        });
     }, intervalMs);
     timer.unref();
   };
@@ -44,9 +60,11 @@ export function createCollectionLoop(registry: CollectorRegistry, intervalMs: nu
     latest: () => current,
     tick,
     async start() {
-      const first = await tick();
-      schedule();
-      return first;
+      try {
+        return await tick();
+      } finally {
+        schedule();
+      }
     },
     async stop() {
       if (timer) clearTimeout(timer);

@@ -36,8 +36,14 @@ export interface HealthServer {
   loop: CollectionLoop;
   notifier: TransitionNotifier;
   report(): HealthReport;
-  /** Collects once, then listens; resolves with the bound address. */
+  /**
+   * Listens and starts background collection; resolves once listening, before the first
+   * collection has finished (until then /readyz answers 503), so PM2's wait_ready is not held
+   * up by probes or by loading PM2.
+   */
   start(): Promise<AddressInfo>;
+  /** Resolves when the first collection after start() has completed. */
+  firstCollection(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish, stops the loop. */
   stop(): Promise<void>;
 }
@@ -57,13 +63,14 @@ export function createHealthServer(config: HealthConfig, deps: HealthServerDeps 
     network: () => collectNetwork(config.procRoot),
     services: () => collectServices({ supervisorStateFile: config.supervisorStateFile, lister, procRoot: config.procRoot }),
   });
-  const loop = createCollectionLoop(registry, config.collectIntervalMs);
+  const loop = createCollectionLoop(registry, config.collectIntervalMs, (err) => logger.error({ err }, 'collection tick failed'));
   const restarts = createRestartWindow(config.thresholds.restartWindowSeconds);
   const sender = config.notifyWebhookUrl
     ? createWebhookSender({ url: config.notifyWebhookUrl, timeoutMs: config.notifyTimeoutMs, retries: config.notifyRetries })
     : null;
   const notifier = createTransitionNotifier(sender, logger);
 
+  let first: Promise<void> | null = null;
   let previous: Snapshot | null = null;
   let current: Snapshot | null = null;
   let report = evaluateHealth(null, config.thresholds, restarts);
@@ -108,18 +115,21 @@ export function createHealthServer(config: HealthConfig, deps: HealthServerDeps 
     notifier,
     report: () => report,
     async start() {
-      await loop.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
       });
+      first = loop.start().then(() => undefined);
+      first.catch(() => undefined); // failures are logged by the loop; callers may still await it
       const address = server.address() as AddressInfo;
       logger.info({ host: address.address, port: address.port }, 'pod-health listening');
       return address;
     },
+    firstCollection: () => first ?? Promise.reject(new Error('start() has not been called')),
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      await first?.catch(() => undefined);
       await loop.stop();
       await closed;
       await notifier.idle();

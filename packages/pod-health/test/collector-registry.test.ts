@@ -38,4 +38,18 @@ describe('collector registry', () => {
     expect(later).to.be.at.least(3);
     expect(ticks).to.equal(stoppedAt);
   });
+
+  it('keeps ticking and reports the error when a snapshot listener throws', async () => {
+    const errors: unknown[] = [];
+    let ticks = 0;
+    const loop = createCollectionLoop(createCollectorRegistry(collectors(), () => ++ticks), 20, (err) => errors.push(err));
+    loop.onSnapshot(() => {
+      throw new Error('listener broke');
+    });
+    await loop.start();
+    await until(() => ticks, (n) => n >= 3);
+    await loop.stop();
+    expect(errors.length).to.be.at.least(3);
+    expect((errors[0] as Error).message).to.equal('listener broke');
+  });
 });

@@ -38,6 +38,7 @@ export async function startPodUnderTest(env: Record<string, string> = {}): Promi
   });
   const health = createHealthServer(config, { logger: pino({ level: 'silent' }) });
   const { port } = await health.start();
+  await health.firstCollection();
   return {
     url: `http://127.0.0.1:${port}`,
     port,
