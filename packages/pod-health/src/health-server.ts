@@ -25,6 +25,8 @@ import { serviceStatus } from './service-status';
 import { createTransitionNotifier, type TransitionNotifier } from './transition-notifier';
 import { createWebhookSender } from './webhook-sender';
 
+const NOTIFY_GRACE_MS = 2000;
+
 export interface HealthServerDeps {
   logger?: Logger;
   /** Replaces the PM2 lister (e.g. a private PM2_HOME in tests). */
@@ -71,6 +73,7 @@ export function createHealthServer(config: HealthConfig, deps: HealthServerDeps 
   const notifier = createTransitionNotifier(sender, logger);
 
   let first: Promise<void> | null = null;
+  const lastErrors = new Map<string, string>();
   let previous: Snapshot | null = null;
   let current: Snapshot | null = null;
   let report = evaluateHealth(null, config.thresholds, restarts);
@@ -87,7 +90,14 @@ export function createHealthServer(config: HealthConfig, deps: HealthServerDeps 
     report = evaluateHealth(snapshot, config.thresholds, restarts);
     podMetrics.observe(snapshot);
     notifier.observe(report);
-    for (const [collector, error] of Object.entries(snapshot.errors)) logger.warn({ collector, error }, 'collector failed');
+    // Log a collector's failure when it starts or changes, not on every tick.
+    for (const name of registry.names) {
+      const error = snapshot.errors[name];
+      if (error && error !== lastErrors.get(name)) logger.warn({ collector: name, error }, 'collector failed');
+      if (!error && lastErrors.has(name)) logger.info({ collector: name }, 'collector recovered');
+      if (error) lastErrors.set(name, error);
+      else lastErrors.delete(name);
+    }
   });
 
   const app = createApp(
@@ -132,7 +142,8 @@ export function createHealthServer(config: HealthConfig, deps: HealthServerDeps 
       await first?.catch(() => undefined);
       await loop.stop();
       await closed;
-      await notifier.idle();
+      // A pending notice may still be retrying; give it a moment, not the whole stop deadline.
+      await Promise.race([notifier.idle(), new Promise((resolve) => setTimeout(resolve, NOTIFY_GRACE_MS).unref())]);
     },
   };
 }
