@@ -31,6 +31,12 @@ const readiness = {
   proxy: `http://127.0.0.1:${ports.proxy}/livez`,
 };
 
+// auth and users call each other's internal API: keep those URLs in step with the ports.
+const internalUrls = {
+  auth: { USERS_INTERNAL_URL: env.USERS_INTERNAL_URL || `http://127.0.0.1:${ports.users}` },
+  users: { AUTH_INTERNAL_URL: env.AUTH_INTERNAL_URL || `http://127.0.0.1:${ports.auth}` },
+};
+
 function app(name, pkg, dependsOn) {
   return {
     name,
@@ -45,6 +51,7 @@ function app(name, pkg, dependsOn) {
       POD_SERVICE_NAME: name,
       POD_WAIT_FOR: dependsOn.map((d) => readiness[d]).join(','),
       POD_WAIT_TIMEOUT_MS: '60000',
+      ...internalUrls[name],
       ...(fixtureScript ? { FIXTURE_NAME: name, FIXTURE_PORT: ports[name] } : {}),
     },
     // 'ready' is sent once listening; the dependency wait happens before, so allow for it.

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { corePodDefinition } from '../src/pod-definition';
 import { freePorts, httpGet } from './pod-harness';
 
 const packageDir = path.resolve(__dirname, '..');
@@ -37,12 +38,10 @@ describe('ecosystem.config.js under plain PM2', function () {
       PM2_HOME: home,
       PM2_DISABLE_VERSION_CHECK: 'true',
       POD_DATA_DIR: dataDir,
-      CORE_POD_ECOSYSTEM_SCRIPT: path.join(packageDir, 'test', 'fixtures', 'fixture-service.js'),
       AUTH_PORT: String(auth),
       USERS_PORT: String(users),
       HEALTH_PORT: String(health),
       PROXY_ADMIN_PORT: String(proxy),
-      FIXTURE_READY_DELAY_MS_AUTH: '1500',
     };
   });
 
@@ -62,6 +61,8 @@ describe('ecosystem.config.js under plain PM2', function () {
   }
 
   it('starts auth, users, health and proxy in order and returns once all are ready', async () => {
+    env.CORE_POD_ECOSYSTEM_SCRIPT = path.join(packageDir, 'test', 'fixtures', 'fixture-service.js');
+    env.FIXTURE_READY_DELAY_MS_AUTH = '1500';
     pm2('start', 'ecosystem.config.js');
 
     const list = JSON.parse(pm2('jlist')) as Pm2Entry[];
@@ -74,6 +75,23 @@ describe('ecosystem.config.js under plain PM2', function () {
     expect(firstTime('users', 'dependencies of users ready')).to.be.at.least(authReady);
     expect(firstTime('health', 'health listening')).to.be.greaterThan(firstTime('users', 'users listening'));
     expect(firstTime('proxy', 'proxy listening')).to.be.greaterThan(firstTime('health', 'health listening'));
+    expect(list.every((p) => p.pm2_env.restart_time === 0)).to.equal(true);
+  });
+
+  it('runs the real built services so that the edge serves the auth API', async () => {
+    const missing = corePodDefinition().services.filter((s) => !fs.existsSync(s.script)).map((s) => s.script);
+    if (missing.length > 0) throw new Error(`build the pod first (npm run build at the root); missing: ${missing.join(', ')}`);
+    const [edge] = await freePorts(1);
+    env.PROXY_PORT = String(edge);
+    pm2('start', 'ecosystem.config.js');
+
+    const list = JSON.parse(pm2('jlist')) as Pm2Entry[];
+    expect(list.map((p) => `${p.name}:${p.pm2_env.status}`).sort()).to.deep.equal(['auth:online', 'health:online', 'proxy:online', 'users:online']);
+    const jwks = await httpGet(`http://127.0.0.1:${edge}/api/v1/auth/.well-known/jwks.json`);
+    expect(jwks.status).to.equal(200);
+    expect(JSON.parse(jwks.body)).to.have.property('keys').that.is.an('array').with.length.greaterThan(0);
+    const users = await httpGet(`http://127.0.0.1:${env.USERS_PORT}/api/v1/users/health`);
+    expect(users.status, users.body).to.equal(200);
     expect(list.every((p) => p.pm2_env.restart_time === 0)).to.equal(true);
   });
 });
