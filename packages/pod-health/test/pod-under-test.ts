@@ -34,6 +34,13 @@ export async function startPodUnderTest(env: Record<string, string> = {}): Promi
     HEALTH_PROXY_HEALTH_URL: 'off',
     HEALTH_PROXY_METRICS_URL: 'off',
     HEALTH_COLLECT_INTERVAL_MS: '200',
+    // Thresholds out of the way: this machine's disk, memory and load must not decide these tests
+    // (the threshold rules have their own tests in health-report.test.ts).
+    HEALTH_DISK_FREE_WARN_RATIO: '0',
+    HEALTH_DISK_FREE_FAIL_RATIO: '0',
+    HEALTH_MEMORY_WARN_RATIO: '1',
+    HEALTH_MEMORY_FAIL_RATIO: '1',
+    HEALTH_PROBE_WARN_MS: '60000',
     ...env,
   });
   const health = createHealthServer(config, { logger: pino({ level: 'silent' }) });
