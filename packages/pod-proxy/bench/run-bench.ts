@@ -4,7 +4,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const durationS = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -139,6 +139,7 @@ http {
 async function main(): Promise<void> {
   need('nginx', 'nginx-light');
   need('wrk', 'wrk');
+  const loadAtStart = loadavg();
   const dir = mkdtempSync(join(tmpdir(), 'pod-proxy-bench-'));
   const children: ChildProcess[] = [];
   try {
@@ -181,7 +182,9 @@ async function main(): Promise<void> {
 
     const nginxRow = rows[1]!;
     const pad = (value: string, width: number) => value.padStart(width);
-    process.stdout.write(`\nwrk -t1 -c${connections} -d${durationS}s (after ${warmupS}s warm-up), loopback, node ${process.version}, CPU = proxy process(es) only\n\n`);
+    process.stdout.write(`\nwrk -t1 -c${connections} -d${durationS}s (after ${warmupS}s warm-up), loopback, node ${process.version}, CPU = proxy process(es) only\n`);
+    // Other work on the machine inflates CPU per request and cuts req/s; say how busy it was.
+    process.stdout.write(`load average at start ${loadAtStart.map((n) => n.toFixed(2)).join(' ')}, at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n\n`);
     process.stdout.write(`${'target'.padEnd(42)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('CPU µs/req', 12)}${pad('rps/NGINX', 11)}${pad('CPU/NGINX', 11)}${pad('errors', 8)}\n`);
     for (const row of rows) {
       const cpu = row.cpuUsPerRequest;

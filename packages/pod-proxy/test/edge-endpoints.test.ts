@@ -110,6 +110,17 @@ describe('edge endpoints', () => {
     });
   });
 
+  it('serves its own registry on /metrics to an allowed address when pod-health is absent', async () => {
+    const edge = await startProxy({ PROXY_METRICS_ALLOW: '127.0.0.1' });
+    try {
+      const answer = await request(edge.port, { path: '/metrics' });
+      expect(answer.status).to.equal(200);
+      expect(answer.body).to.include('# TYPE http_requests_total counter');
+    } finally {
+      await edge.close();
+    }
+  });
+
   it('falls back within the timeout when pod-health accepts but does not answer', async () => {
     const hanging = await startPodHealthDouble({ hang: true });
     const auth = await startEchoUpstream();

@@ -116,6 +116,12 @@ describe('routing and path normalisation', () => {
     expect(answer.headers['x-upstream']).to.equal('echo');
   });
 
+  it('reuses a keep-alive connection pool to the upstream', async () => {
+    const before = users.acceptedConnections();
+    for (let i = 0; i < 20; i++) expect((await request(edge.port, { path: '/api/v1/users/pooled' })).status).to.equal(200);
+    expect(users.acceptedConnections() - before).to.be.at.most(1);
+  });
+
   it('writes one JSON access-log line per request with the fields operators need', async () => {
     const answer = await request(edge.port, { path: '/api/v1/auth/whoami', headers: { 'x-request-id': 'log-line-1' } });
     expect(answer.status).to.equal(200);

@@ -13,6 +13,8 @@ export interface EchoUpstream {
   /** Requests that were closed by the proxy before the upstream answered. */
   abortedCount(): number;
   openConnections(): number;
+  /** Connections ever accepted. */
+  acceptedConnections(): number;
   /** Closes every websocket from the upstream side. */
   terminateWebSockets(): void;
   close(): Promise<void>;
@@ -22,6 +24,7 @@ export async function startEchoUpstream(port = 0): Promise<EchoUpstream> {
   const seen: EchoUpstream['seen'] = [];
   const sockets = new Set<Socket>();
   let aborted = 0;
+  let accepted = 0;
   const server = http.createServer((req, res) => {
     let bodyBytes = 0;
     req.on('data', (chunk: Buffer) => { bodyBytes += chunk.length; });
@@ -49,6 +52,7 @@ export async function startEchoUpstream(port = 0): Promise<EchoUpstream> {
   server.keepAliveTimeout = 5000;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
+    accepted++;
     socket.on('close', () => sockets.delete(socket));
   });
   const wss = new WebSocketServer({ noServer: true });
@@ -66,6 +70,7 @@ export async function startEchoUpstream(port = 0): Promise<EchoUpstream> {
     seen,
     abortedCount: () => aborted,
     openConnections: () => sockets.size,
+    acceptedConnections: () => accepted,
     terminateWebSockets: () => { for (const client of wss.clients) client.terminate(); },
     async close() {
       for (const client of wss.clients) client.terminate();
