@@ -6,7 +6,6 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export interface UserMetricsSources {
   revokedSessions: () => number;
   jwksKeys: () => number;
-  jwksFetches: () => number;
   pendingDeletions: () => Promise<number>;
 }
 
@@ -28,12 +27,14 @@ export function createUserMetrics() {
   return {
     registry,
     authentications,
-    authCalls,
+    /** For createAuthClient's observe option. */
+    observeAuthCall(operation: string, outcome: string, seconds: number): void {
+      authCalls.observe({ operation, outcome }, seconds);
+    },
     /** Gauges read their value at scrape time from the live components. */
     observe(sources: UserMetricsSources): void {
       new Gauge({ name: 'users_revoked_sessions', help: 'Revoked sessions currently remembered', registers: [registry], collect() { this.set(sources.revokedSessions()); } });
       new Gauge({ name: 'users_jwks_keys', help: 'Verification keys cached from auth', registers: [registry], collect() { this.set(sources.jwksKeys()); } });
-      new Gauge({ name: 'users_jwks_fetches', help: 'JWKS fetches since start', registers: [registry], collect() { this.set(sources.jwksFetches()); } });
       new Gauge({
         name: 'users_account_deletions_pending',
         help: 'Account deletions waiting for auth to confirm',

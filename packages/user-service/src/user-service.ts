@@ -37,15 +37,14 @@ export async function startUserService({ config, logger, internalToken }: UserSe
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const db = openDatabase(url);
   const token = internalToken ?? loadInternalToken({ dataDir: config.dataDir, production: config.production });
-  const auth = createAuthClient({ baseUrl: config.authInternalUrl, internalToken: token, timeoutMs: config.authTimeoutMs });
+  const metrics = createUserMetrics();
+  const auth = createAuthClient({ baseUrl: config.authInternalUrl, internalToken: token, timeoutMs: config.authTimeoutMs, observe: metrics.observeAuthCall });
   const jwks = createJwksCache({ auth, refetchIntervalMs: config.jwksRefetchIntervalMs, logger });
   const revocations = createRevocationList({ auth, pollIntervalMs: config.revocationPollIntervalMs, logger });
   const deletion = createAccountDeletion({ db, auth, logger, retry: config.deletionRetry });
-  const metrics = createUserMetrics();
   metrics.observe({
     revokedSessions: () => revocations.status().revokedSessions,
     jwksKeys: () => jwks.status().keys,
-    jwksFetches: jwks.fetchCount,
     pendingDeletions: deletion.pendingCount,
   });
   const app = createApp({
@@ -79,8 +78,7 @@ export async function startUserService({ config, logger, internalToken }: UserSe
     url: server.url,
     close: () =>
       (closing ??= (async () => {
-        jwks.stop();
-        await Promise.all([revocations.stop(), deletion.stop()]);
+        await Promise.all([jwks.stop(), revocations.stop(), deletion.stop()]);
         await server.close();
         auth.close();
         await db.$disconnect();

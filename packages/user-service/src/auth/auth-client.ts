@@ -55,6 +55,8 @@ export interface AuthClientOptions {
   baseUrl: string;
   internalToken: string;
   timeoutMs: number;
+  /** Called after every call (metrics): operation name, HTTP status or "unreachable", seconds. */
+  observe?: (operation: string, outcome: string, seconds: number) => void;
 }
 
 interface JsonResponse {
@@ -62,11 +64,23 @@ interface JsonResponse {
   body: unknown;
 }
 
-export function createAuthClient({ baseUrl, internalToken, timeoutMs }: AuthClientOptions) {
+export function createAuthClient({ baseUrl, internalToken, timeoutMs, observe }: AuthClientOptions) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16, keepAliveMsecs: 10_000 });
   const base = new URL(baseUrl);
 
-  function request(method: string, path: string, body?: unknown, internal = true): Promise<JsonResponse> {
+  async function request(operation: string, method: string, path: string, body?: unknown, internal = true): Promise<JsonResponse> {
+    const started = performance.now();
+    let outcome = 'unreachable';
+    try {
+      const response = await send(method, path, body, internal);
+      outcome = String(response.status);
+      return response;
+    } finally {
+      observe?.(operation, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  function send(method: string, path: string, body: unknown, internal: boolean): Promise<JsonResponse> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (internal) headers.authorization = `Bearer ${internalToken}`;
@@ -112,22 +126,22 @@ export function createAuthClient({ baseUrl, internalToken, timeoutMs }: AuthClie
 
   return {
     async jwks(): Promise<{ keys: PublicJwk[] }> {
-      const body = expect(await request('GET', '/api/v1/auth/.well-known/jwks.json', undefined, false), 200) as { keys?: unknown };
+      const body = expect(await request('jwks', 'GET', '/api/v1/auth/.well-known/jwks.json', undefined, false), 200) as { keys?: unknown };
       if (!Array.isArray(body?.keys)) throw new AuthResponseError(200, 'malformed_jwks');
       return { keys: body.keys as PublicJwk[] };
     },
     async revocations(since: number | undefined): Promise<RevocationPage> {
       const query = since === undefined ? '' : `?since=${since}`;
-      const body = expect(await request('GET', `/internal/v1/revocations${query}`), 200) as RevocationPage;
+      const body = expect(await request('revocations', 'GET', `/internal/v1/revocations${query}`), 200) as RevocationPage;
       if (typeof body?.cursor !== 'number' || !Array.isArray(body.revoked)) throw new AuthResponseError(200, 'malformed_feed');
       return body;
     },
-    getUser: async (id: string) => expect(await request('GET', userPath(id)), 200) as AuthUser,
-    setRole: async (id: string, role: 'user' | 'admin') => expect(await request('PUT', `${userPath(id)}/role`, { role }), 200) as AuthUser,
-    disable: async (id: string) => expect(await request('POST', `${userPath(id)}/disable`), 200) as AuthUser,
-    enable: async (id: string) => expect(await request('POST', `${userPath(id)}/enable`), 200) as AuthUser,
+    getUser: async (id: string) => expect(await request('get_user', 'GET', userPath(id)), 200) as AuthUser,
+    setRole: async (id: string, role: 'user' | 'admin') => expect(await request('set_role', 'PUT', `${userPath(id)}/role`, { role }), 200) as AuthUser,
+    disable: async (id: string) => expect(await request('disable', 'POST', `${userPath(id)}/disable`), 200) as AuthUser,
+    enable: async (id: string) => expect(await request('enable', 'POST', `${userPath(id)}/enable`), 200) as AuthUser,
     async deleteUser(id: string): Promise<void> {
-      expect(await request('DELETE', userPath(id)), 204, 200);
+      expect(await request('delete_user', 'DELETE', userPath(id)), 204, 200);
     },
     close: () => agent.destroy(),
   };

@@ -2,6 +2,7 @@
 // one refetch per interval (rotation works without restart; a flood of bogus kids cannot flood auth).
 import crypto, { type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
+import { periodicTask } from '../periodic-task';
 import type { AuthClient, PublicJwk } from './auth-client';
 
 export interface JwksCacheOptions {
@@ -25,9 +26,6 @@ export function createJwksCache({ auth, refetchIntervalMs, refreshEveryMs = 300_
   let lastFetchAt: number | undefined;
   let lastError: string | undefined;
   let inFlight: Promise<void> | undefined;
-  let fetches = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
 
   function toKeys(jwks: PublicJwk[]): Map<string, KeyObject> {
     const next = new Map<string, KeyObject>();
@@ -47,7 +45,6 @@ export function createJwksCache({ auth, refetchIntervalMs, refreshEveryMs = 300_
   function refresh(): Promise<void> {
     inFlight ??= (async () => {
       lastAttemptAt = now();
-      fetches += 1;
       try {
         const { keys: jwks } = await auth.jwks();
         // Replace, not merge: a key auth stopped publishing is no longer trusted.
@@ -64,25 +61,15 @@ export function createJwksCache({ auth, refetchIntervalMs, refreshEveryMs = 300_
     return inFlight;
   }
 
-  /** Until a fetch succeeds (auth still starting, or down) retry every second, then rarely. */
-  function schedule(): void {
-    if (!running) return;
-    const healthy = lastError === undefined && lastFetchAt !== undefined;
-    timer = setTimeout(() => void refresh().then(schedule), healthy ? refreshEveryMs : Math.min(1000, refetchIntervalMs));
-    timer.unref();
-  }
+  // Until a fetch succeeds (auth still starting, or down) retry every second, then rarely.
+  const loop = periodicTask(refresh, {
+    delayMs: () => (lastError === undefined && lastFetchAt !== undefined ? refreshEveryMs : Math.min(1000, refetchIntervalMs)),
+  });
 
   return {
     refresh,
-    start(): void {
-      if (running) return;
-      running = true;
-      schedule();
-    },
-    stop(): void {
-      running = false;
-      clearTimeout(timer);
-    },
+    start: loop.start,
+    stop: loop.stop,
     /** The key for a kid, refetching the set at most once per interval when the kid is unknown. */
     async keyFor(kid: string): Promise<KeyObject | undefined> {
       const known = keys.get(kid);
@@ -92,8 +79,6 @@ export function createJwksCache({ auth, refetchIntervalMs, refreshEveryMs = 300_
       return keys.get(kid);
     },
     status: (): JwksStatus => ({ keys: keys.size, lastFetchAt, lastError }),
-    /** How many times the set was fetched (metrics, and the test that floods bogus kids). */
-    fetchCount: () => fetches,
   };
 }
 

@@ -2,6 +2,7 @@
 // default) so a revoked session's still-unexpired access tokens are rejected within seconds.
 import type { Logger } from 'pino';
 import type { AuthClient } from './auth-client';
+import { periodicTask } from '../periodic-task';
 import { CLOCK_SKEW_SECONDS, MAX_LIFETIME_SECONDS } from './access-token';
 
 export interface RevocationListOptions {
@@ -26,8 +27,6 @@ export function createRevocationList({ auth, pollIntervalMs, logger, now = Date.
   let cursor: number | undefined;
   let lastSyncAt: number | undefined;
   let lastError: string | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
   let polling: Promise<void> | undefined;
 
   function prune(): void {
@@ -63,24 +62,12 @@ export function createRevocationList({ auth, pollIntervalMs, logger, now = Date.
     return polling;
   }
 
-  function schedule(): void {
-    if (!running) return;
-    timer = setTimeout(() => void poll().then(schedule), pollIntervalMs);
-    timer.unref();
-  }
+  const loop = periodicTask(poll, { delayMs: () => pollIntervalMs, immediately: true });
 
   return {
     poll,
-    start(): void {
-      if (running) return;
-      running = true;
-      void poll().then(schedule);
-    },
-    async stop(): Promise<void> {
-      running = false;
-      clearTimeout(timer);
-      await polling;
-    },
+    start: loop.start,
+    stop: loop.stop,
     isRevoked: (sessionId: string) => revoked.has(sessionId),
     status: (): RevocationStatus => ({ revokedSessions: revoked.size, cursor, lastSyncAt, lastError }),
   };

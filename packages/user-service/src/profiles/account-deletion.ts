@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { AuthResponseError, type AuthClient } from '../auth/auth-client';
 import { userProblem } from '../error-codes';
+import { periodicTask } from '../periodic-task';
 import type { Database } from '../store/database';
 
 export interface AccountDeletionOptions {
@@ -17,8 +18,6 @@ export interface AccountDeletionOptions {
 export type DeletionOutcome = 'completed' | 'pending';
 
 export function createAccountDeletion({ db, auth, logger, retry, now = Date.now }: AccountDeletionOptions) {
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
   let sweeping: Promise<void> | undefined;
 
   const backoff = (attempts: number) => {
@@ -85,11 +84,7 @@ export function createAccountDeletion({ db, auth, logger, retry, now = Date.now 
     return sweeping;
   }
 
-  function schedule(): void {
-    if (!running) return;
-    timer = setTimeout(() => void sweep().then(schedule), Math.min(retry.baseDelayMs, 1000));
-    timer.unref();
-  }
+  const loop = periodicTask(sweep, { delayMs: () => Math.min(retry.baseDelayMs, 1000), immediately: true });
 
   return {
     /** Tombstones the profile and deletes the account in auth now, or later when auth fails. */
@@ -113,16 +108,8 @@ export function createAccountDeletion({ db, auth, logger, retry, now = Date.now 
       return (await attempt(userId)) ? 'completed' : 'pending';
     },
     sweep,
-    start(): void {
-      if (running) return;
-      running = true;
-      void sweep().then(schedule);
-    },
-    async stop(): Promise<void> {
-      running = false;
-      clearTimeout(timer);
-      await sweeping;
-    },
+    start: loop.start,
+    stop: loop.stop,
     pendingCount: () => db.accountDeletion.count({ where: { completedAt: null } }),
   };
 }

@@ -8,9 +8,10 @@ const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base
 
 async function jwksFetches(pod: Pod): Promise<number> {
   const text = (await pod.api.get('/metrics')).text;
-  const match = /^users_jwks_fetches (\d+)/m.exec(text);
-  if (!match) throw new Error('users_jwks_fetches not exposed');
-  return Number(match[1]);
+  // Every JWKS call to auth is counted in the auth-call histogram, whatever its outcome.
+  const counts = [...text.matchAll(/^users_auth_call_duration_seconds_count\{operation="jwks",outcome="[^"]*"\} (\d+)/gm)];
+  if (counts.length === 0) throw new Error('users_auth_call_duration_seconds not exposed for jwks');
+  return counts.reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 describe('access token verification', () => {
