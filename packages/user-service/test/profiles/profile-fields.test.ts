@@ -88,6 +88,9 @@ describe('PATCH /api/v1/users/me input validation', () => {
     expect((await pod.api.put('/internal/v1/profiles/x1', { body: { email: 'a@b.c' }, headers: { authorization: 'Bearer wrong-token-of-some-length-000000000' } })).status).to.equal(401);
     const bad = await pod.api.put('/internal/v1/profiles/x1', { body: { role: 'root' }, headers: internal });
     expect(bad.status).to.equal(400);
+    const badId = await pod.api.put(`/internal/v1/profiles/${'a'.repeat(129)}`, { body: { email: 'a@b.c' }, headers: internal });
+    expect(badId.status).to.equal(400);
+    expect(badId.body.errors[0].field).to.equal('id');
     const created = await pod.api.put('/internal/v1/profiles/x1', { body: { email: 'X1@Example.com', role: 'user', createdAt: new Date().toISOString() }, headers: internal });
     expect(created.status).to.equal(201);
     expect(created.body.email).to.equal('x1@example.com');
