@@ -46,7 +46,7 @@ export function createApp(deps: AppDeps): AuthApp {
   const now = deps.now ?? Date.now;
   const audit = createAuditLog(db, (err) => logger.error({ err }, 'audit record failed'));
   const tokens = createAccessTokens({ keys, issuer: config.jwt.issuer, audience: config.jwt.audience, ttlSeconds: config.jwt.accessTokenTtlSeconds, now });
-  const sessions = createSessions({ db, tokens, audit, refreshTtlSeconds: config.refreshTokenTtlSeconds, now });
+  const sessions = createSessions({ db, tokens, audit, refreshTtlSeconds: config.refreshTokenTtlSeconds, reuseGraceSeconds: config.refreshReuseGraceSeconds, now });
   const accounts = createAccounts({
     db,
     hasher,

@@ -19,6 +19,7 @@ export interface AuthConfig {
     privateKeyFile: string | undefined;
   };
   refreshTokenTtlSeconds: number;
+  refreshReuseGraceSeconds: number;
   bcrypt: { cost: number; poolSize: number };
   throttle: {
     ipMaxFailures: number;
@@ -62,6 +63,7 @@ export function loadConfig(env: Env = process.env): AuthConfig {
       accessTokenTtlSeconds: envInt(env, 'AUTH_ACCESS_TOKEN_TTL_SECONDS', 600, { min: 30, max: 900 }),
       privateKeyFile: envOptional(env, 'AUTH_JWT_PRIVATE_KEY_FILE'),
     },
+    refreshReuseGraceSeconds: envInt(env, 'AUTH_REFRESH_REUSE_GRACE_SECONDS', 2, { min: 0, max: 60 }),
     refreshTokenTtlSeconds: envInt(env, 'AUTH_REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600, { min: 60, max: 365 * 24 * 3600 }),
     // DESIGN §5.6: cost below 10 is refused.
     bcrypt: {

@@ -16,6 +16,7 @@ export const AUTH_ERRORS = {
   session_not_found: { status: 404, title: 'Session not found' },
   user_not_found: { status: 404, title: 'User not found' },
   email_taken: { status: 409, title: 'An account with this email already exists' },
+  refresh_conflict: { status: 409, title: 'The refresh token was just used by a concurrent request' },
   last_admin: { status: 409, title: 'The last enabled admin cannot be demoted, disabled or deleted' },
   too_many_attempts: { status: 429, title: 'Too many failed login attempts' },
   database_unavailable: { status: 503, title: 'The database is unavailable' },

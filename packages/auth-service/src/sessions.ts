@@ -1,6 +1,6 @@
 // Sessions and refresh-token rotation: a login opens a session (a refresh-token family); every
 // refresh spends the presented token and issues the next one. Presenting a spent token revokes the
-// whole family. Every revocation is appended to the Revocation feed user-service polls.
+// whole family (after a short grace period for concurrent requests). Every revocation is appended to the Revocation feed user-service polls.
 import crypto from 'node:crypto';
 import type { AuditLog } from './audit-log';
 import { authProblem } from './error-codes';
@@ -45,10 +45,12 @@ export interface SessionsDeps {
   tokens: AccessTokens;
   audit: AuditLog;
   refreshTtlSeconds: number;
+  /** A spent token presented again within this many seconds is a race, not a theft. */
+  reuseGraceSeconds: number;
   now: () => number;
 }
 
-export function createSessions({ db, tokens, audit, refreshTtlSeconds, now }: SessionsDeps) {
+export function createSessions({ db, tokens, audit, refreshTtlSeconds, reuseGraceSeconds, now }: SessionsDeps) {
   const expiry = () => new Date(now() + refreshTtlSeconds * 1000);
 
   async function newRefreshToken(sessionId: string): Promise<string> {
@@ -98,6 +100,12 @@ export function createSessions({ db, tokens, audit, refreshTtlSeconds, now }: Se
       // Spend the token atomically: of two concurrent refreshes exactly one sees count === 1.
       const { count } = await db.refreshToken.updateMany({ where: { id: row.id, usedAt: null }, data: { usedAt: new Date(now()) } });
       if (count === 0) {
+        const spent = await db.refreshToken.findUnique({ where: { id: row.id }, select: { usedAt: true } });
+        // A second request racing the first (same client, e.g. two tabs) is refused without
+        // killing the session; a replay after the grace period is treated as theft.
+        if (spent?.usedAt != null && now() - spent.usedAt.getTime() < reuseGraceSeconds * 1000) {
+          throw authProblem('refresh_conflict');
+        }
         if (session.revokedAt === null) {
           await revokeWhere({ id: session.id, userId: session.userId }, 'refresh_token_reuse');
           await audit.record('refresh_token_reused', { userId: session.userId, ip: client.ip, detail: { sessionId: session.id } });

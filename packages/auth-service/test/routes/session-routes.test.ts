@@ -37,7 +37,8 @@ describe('session routes', () => {
   it('rejects a reused refresh token and revokes the whole session family', async () => {
     const user = await newUser();
     const rotated = await refresh(user.refreshToken);
-    const reuse = await refresh(user.refreshToken);
+    server.clock.offsetMs = 3000; // past the 2 s grace period for concurrent requests
+    const reuse = await refresh(user.refreshToken).finally(() => (server.clock.offsetMs = 0));
     expect(reuse.status).to.equal(401);
     expect(reuse.body.code).to.equal('refresh_token_reused');
     // The thief's reuse also kills the legitimate holder's newer tokens.
@@ -48,12 +49,25 @@ describe('session routes', () => {
     expect(feed.map((r) => r.reason)).to.deep.equal(['refresh_token_reuse']);
   });
 
-  it('lets exactly one of two concurrent refreshes of the same token succeed', async () => {
+  it('lets exactly one of two concurrent refreshes of the same token succeed, and the winner keeps the session', async () => {
     for (let round = 0; round < 5; round++) {
       const user = await newUser();
       const results = await Promise.all([refresh(user.refreshToken), refresh(user.refreshToken)]);
-      expect(results.map((r) => r.status).sort(), `round ${round}`).to.deep.equal([200, 401]);
+      expect(results.map((r) => r.status).sort(), `round ${round}`).to.deep.equal([200, 409]);
+      const loser = results.find((r) => r.status === 409)!;
+      expect(loser.body.code).to.equal('refresh_conflict');
+      const winner = results.find((r) => r.status === 200)!;
+      expect((await refresh(winner.body.refreshToken)).status).to.equal(200);
     }
+  });
+
+  it('refuses a spent token within the grace period without revoking the session', async () => {
+    const user = await newUser();
+    const rotated = await refresh(user.refreshToken);
+    const again = await refresh(user.refreshToken);
+    expect(again.status).to.equal(409);
+    expect((await http.get('/api/v1/auth/me', { token: rotated.body.accessToken })).status).to.equal(200);
+    expect(await server.db.revocation.count({ where: { sessionId: user.sessionId } })).to.equal(0);
   });
 
   it('rejects an unknown refresh token and an expired one', async () => {
