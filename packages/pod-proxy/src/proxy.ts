@@ -115,6 +115,12 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
         ctx.answer('upstream_unavailable', 'the proxy is shutting down', { 'retry-after': String(config.retryAfterSeconds) });
         return;
       }
+      // Node routes every "Connection: upgrade" request here (h2c too); only websockets are proxied.
+      if (req.headers.upgrade?.toLowerCase() !== 'websocket' || req.method !== 'GET') {
+        assignRequestId(ctx);
+        ctx.answer('bad_request', 'only websocket upgrades (GET) are supported');
+        return;
+      }
       for (const step of upgradeSteps) if (step(ctx)) return;
     };
   }

@@ -83,6 +83,14 @@ describe('hostile requests', () => {
     await stillServes();
   });
 
+  it('refuses an upgrade to anything but a websocket with 400', async () => {
+    const raw = await rawExchange(edge.port, 'GET /api/v1/users/me HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n' +
+      'Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n');
+    expect(raw).to.match(/^HTTP\/1\.1 400 /);
+    expect(raw).to.include('"code":"bad_request"');
+    await stillServes();
+  });
+
   it('closes a client that sends its headers too slowly (408), without wedging others', async () => {
     const started = Date.now();
     const socket = net.connect(edge.port, '127.0.0.1');
