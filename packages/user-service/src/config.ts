@@ -17,6 +17,7 @@ export interface UsersConfig {
   authTimeoutMs: number;
   jwt: { issuer: string; audience: string };
   jwksRefetchIntervalMs: number;
+  jwksRefreshIntervalMs: number;
   revocationPollIntervalMs: number;
   deletionRetry: { baseDelayMs: number; maxDelayMs: number };
   pageSize: { default: number; max: number };
@@ -49,6 +50,8 @@ export function loadConfig(env: Env = process.env): UsersConfig {
       audience: envOptional(env, 'USERS_JWT_AUDIENCE') ?? envString(env, 'AUTH_JWT_AUDIENCE', 'core-pod'),
     },
     jwksRefetchIntervalMs: envInt(env, 'USERS_JWKS_REFETCH_INTERVAL_MS', 10_000, { min: 100, max: 3_600_000 }),
+    // How soon a key auth stopped publishing stops being trusted when no unknown kid forces a refetch.
+    jwksRefreshIntervalMs: envInt(env, 'USERS_JWKS_REFRESH_INTERVAL_MS', 300_000, { min: 1000, max: 86_400_000 }),
     // DESIGN §5.4: a revoked session must be rejected within 5 s, so the poll interval is capped.
     revocationPollIntervalMs: envInt(env, 'USERS_REVOCATION_POLL_INTERVAL_MS', 1000, { min: 50, max: 4000 }),
     deletionRetry: {

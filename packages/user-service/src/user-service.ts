@@ -7,7 +7,7 @@ import { migrate, resolveDatabaseUrl } from '@core-pod/prisma-runtime';
 import { createTokenVerifier } from './auth/access-token';
 import { createAuthClient } from './auth/auth-client';
 import { createJwksCache } from './auth/jwks-cache';
-import { createRevocationList } from './auth/revocation-list';
+import { createRevocationList, type RevocationList } from './auth/revocation-list';
 import { createApp } from './app';
 import type { UsersConfig } from './config';
 import { createUserMetrics } from './metrics';
@@ -25,6 +25,8 @@ export interface UserServiceOptions {
 
 export interface UserService {
   app: Express;
+  /** The revocation poller (tests pause it to observe what happens before a revocation arrives). */
+  revocations: RevocationList;
   server: RunningServer;
   url: string;
   /** Stops the background work, then the listener, then the database. */
@@ -39,7 +41,7 @@ export async function startUserService({ config, logger, internalToken }: UserSe
   const token = internalToken ?? loadInternalToken({ dataDir: config.dataDir, production: config.production });
   const metrics = createUserMetrics();
   const auth = createAuthClient({ baseUrl: config.authInternalUrl, internalToken: token, timeoutMs: config.authTimeoutMs, observe: metrics.observeAuthCall });
-  const jwks = createJwksCache({ auth, refetchIntervalMs: config.jwksRefetchIntervalMs, logger });
+  const jwks = createJwksCache({ auth, refetchIntervalMs: config.jwksRefetchIntervalMs, refreshEveryMs: config.jwksRefreshIntervalMs, logger });
   const revocations = createRevocationList({ auth, pollIntervalMs: config.revocationPollIntervalMs, logger });
   const deletion = createAccountDeletion({ db, auth, logger, retry: config.deletionRetry });
   metrics.observe({
@@ -74,6 +76,7 @@ export async function startUserService({ config, logger, internalToken }: UserSe
   let closing: Promise<void> | undefined;
   return {
     app,
+    revocations,
     server,
     url: server.url,
     close: () =>

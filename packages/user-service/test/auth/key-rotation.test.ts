@@ -10,8 +10,11 @@ describe('key rotation and auth outages', () => {
   const kidOfToken = (token: string) => JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()).kid as string;
   const health = async () => (await pod.api.get('/api/v1/users/health')).body?.status as string;
 
+  const newKey = newSigningKeyPem();
+  let oldKeyToken = '';
+
   before(async () => {
-    pod = await startPod({ USERS_JWKS_REFETCH_INTERVAL_MS: '500' });
+    pod = await startPod({ USERS_JWKS_REFETCH_INTERVAL_MS: '500', USERS_JWKS_REFRESH_INTERVAL_MS: '1000' });
   });
   after(() => pod.close());
 
@@ -19,7 +22,7 @@ describe('key rotation and auth outages', () => {
     const before = await pod.register('rotate@example.com');
     expect(kidOfToken(before.token)).to.equal(kidOf(pod.signingKeyPem));
 
-    const newKey = newSigningKeyPem();
+    oldKeyToken = before.token;
     fs.writeFileSync(pod.keyFile, `${newKey}\n${pod.signingKeyPem}`);
     await pod.auth.stop();
     await pod.auth.start();
@@ -53,5 +56,15 @@ describe('key rotation and auth outages', () => {
       await pod.auth.start();
     }
     await waitFor(async () => (await health()) === 'pass', 5000, 'health to pass again');
+  });
+
+  it('stops trusting a key once auth no longer publishes it', async () => {
+    expect((await pod.api.get('/api/v1/users/me', { token: oldKeyToken })).status).to.equal(200);
+    fs.writeFileSync(pod.keyFile, newKey);
+    await pod.auth.stop();
+    await pod.auth.start();
+    await waitFor(async () => (await pod.api.get('/api/v1/users/me', { token: oldKeyToken })).status === 401, 5000, 'the retired key to be dropped');
+    const current = await pod.login('rotate@example.com');
+    expect((await pod.api.get('/api/v1/users/me', { token: current.token })).status).to.equal(200);
   });
 });

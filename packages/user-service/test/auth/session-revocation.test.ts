@@ -57,4 +57,19 @@ describe('revoked sessions (default 1 s poll of auth’s revocation feed)', () =
     const again = await pod.login('dave@example.com');
     expect((await me(again.token)).status).to.equal(200);
   });
+
+  it('refuses a disabled user at once from the mirror, before the revocation has even arrived', async () => {
+    const admin = await pod.login(ADMIN_EMAIL);
+    const erin = await pod.register('erin@example.com');
+    await pod.users.revocations.stop();
+    try {
+      expect((await pod.api.post(`/api/v1/users/${erin.id}/disable`, { token: admin.token })).status).to.equal(200);
+      const res = await me(erin.token);
+      expect(res.status).to.equal(403);
+      expect(res.body.code).to.equal('account_disabled');
+    } finally {
+      pod.users.revocations.start();
+    }
+    await rejectedWithin5s(erin.token);
+  });
 });

@@ -36,6 +36,28 @@ describe('GET/PATCH /api/v1/users/me', () => {
   });
 });
 
+describe('GET /metrics', () => {
+  let pod: Pod;
+  before(async () => {
+    pod = await startPod();
+  });
+  after(() => pod.close());
+
+  it('exposes the process defaults and the service’s own metrics in Prometheus text format', async () => {
+    const alice = await pod.register('metrics@example.com');
+    await pod.api.get('/api/v1/users/me', { token: alice.token });
+    await pod.api.get('/api/v1/users/me', { token: 'not-a-token' });
+    const res = await pod.api.get('/metrics');
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^text\/plain/);
+    expect(res.text).to.match(/^process_cpu_user_seconds_total /m);
+    expect(res.text).to.match(/^users_authentications_total\{result="ok"\} [1-9]/m);
+    expect(res.text).to.match(/^users_authentications_total\{result="invalid_token"\} 1$/m);
+    expect(res.text).to.match(/^users_auth_call_duration_seconds_count\{operation="revocations",outcome="200"\} [1-9]/m);
+    expect(res.text).to.match(/^users_jwks_keys 1$/m);
+  });
+});
+
 describe('profile creation on the first authenticated request', () => {
   let pod: Pod;
   before(async () => {
