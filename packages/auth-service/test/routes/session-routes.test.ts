@@ -70,6 +70,20 @@ describe('session routes', () => {
     expect(await server.db.revocation.count({ where: { sessionId: user.sessionId } })).to.equal(0);
   });
 
+  it('with the grace period off, treats even a concurrent second refresh as reuse and revokes the session', async () => {
+    const strict = await startAuthServer({ env: { AUTH_REFRESH_REUSE_GRACE_SECONDS: '0' } });
+    try {
+      const h = client(strict.url);
+      const reg = (await h.post('/api/v1/auth/register', { body: { email: 'strict@example.com', password: PASSWORD } })).body;
+      const results = await Promise.all([0, 1].map(() => h.post('/api/v1/auth/refresh', { body: { refreshToken: reg.refreshToken } })));
+      expect(results.map((r) => r.status).sort()).to.deep.equal([200, 401]);
+      const winner = results.find((r) => r.status === 200)!;
+      expect((await h.post('/api/v1/auth/refresh', { body: { refreshToken: winner.body.refreshToken } })).status).to.equal(401);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('rejects an unknown refresh token and an expired one', async () => {
     expect((await refresh('x'.repeat(43))).body.code).to.equal('invalid_refresh_token');
     const user = await newUser();
