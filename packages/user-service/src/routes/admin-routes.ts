@@ -1,6 +1,7 @@
 // Admin-only routes: the listing (cursor pagination, prefix search, sort) and role / disable /
 // enable, which go to auth first (the source of truth) and then update the mirror here.
 import { Router, type RequestHandler } from 'express';
+import { ProblemError } from '@core-pod/http-service';
 import type { AuthClient, AuthUser } from '../auth/auth-client';
 import { problemFromAuth } from '../auth/auth-problems';
 import { userProblem } from '../error-codes';
@@ -30,8 +31,9 @@ export function adminRoutes({ authenticated, admin, profiles, list, auth, pageSi
       throw problemFromAuth(err);
     });
     const user = answer?.id === id ? answer : await auth.getUser(id).catch((err: unknown) => Promise.reject(problemFromAuth(err)));
-    await profiles.ensure({ id, email: user.email, role: user.role, createdAt: new Date(user.createdAt) }).catch(() => {
-      throw userProblem('user_not_found');
+    await profiles.ensure({ id, email: user.email, role: user.role, createdAt: new Date(user.createdAt) }).catch((err: unknown) => {
+      // A deleted account is gone as far as admins are concerned; anything else is a real error.
+      throw err instanceof ProblemError && err.code === 'profile_deleted' ? userProblem('user_not_found') : err;
     });
     const mirrored = await profiles.mirror(id, { role: user.role, disabled: user.disabled });
     if (mirrored === null) throw userProblem('user_not_found');
