@@ -20,6 +20,7 @@ export interface AuthConfig {
   };
   refreshTokenTtlSeconds: number;
   refreshReuseGraceSeconds: number;
+  retentionSeconds: number;
   bcrypt: { cost: number; poolSize: number };
   throttle: {
     ipMaxFailures: number;
@@ -63,6 +64,8 @@ export function loadConfig(env: Env = process.env): AuthConfig {
       accessTokenTtlSeconds: envInt(env, 'AUTH_ACCESS_TOKEN_TTL_SECONDS', 600, { min: 30, max: 900 }),
       privateKeyFile: envOptional(env, 'AUTH_JWT_PRIVATE_KEY_FILE'),
     },
+    // Ended sessions and revocation records are pruned after this (must outlive any access token).
+    retentionSeconds: envInt(env, 'AUTH_RETENTION_SECONDS', 7 * 24 * 3600, { min: 3600, max: 10 * 365 * 24 * 3600 }),
     refreshReuseGraceSeconds: envInt(env, 'AUTH_REFRESH_REUSE_GRACE_SECONDS', 2, { min: 0, max: 60 }),
     refreshTokenTtlSeconds: envInt(env, 'AUTH_REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600, { min: 60, max: 365 * 24 * 3600 }),
     // DESIGN §5.6: cost below 10 is refused.

@@ -8,6 +8,7 @@ import { loadConfig } from './config';
 import { createHashPool } from './passwords/hash-pool';
 import { createProfileNotifier } from './profile-notifier';
 import { openDatabase } from './store/open-database';
+import { pruneExpired } from './store/retention';
 import { loadKeyRing } from './tokens/signing-keys';
 
 const packageDir = path.resolve(__dirname, '..');
@@ -27,10 +28,20 @@ async function main(): Promise<void> {
   const { app, warmUp } = createApp({ config, db, keys, hasher, logger, internalToken, onRegistered: notifyProfile });
   await warmUp();
 
+  const prune = () =>
+    pruneExpired(db, { keepSeconds: config.retentionSeconds, now: Date.now }).then(
+      (pruned) => logger.info({ pruned }, 'pruned ended sessions'),
+      (err: unknown) => logger.error({ err }, 'pruning ended sessions failed'),
+    );
+  void prune();
+  const pruning = setInterval(prune, 3600_000);
+  pruning.unref();
+
   const running = await startServer(app, { host: config.host, port: config.port, logger });
   handleShutdownSignals(running, {
     logger,
     onClosed: async () => {
+      clearInterval(pruning);
       await hasher.close();
       await db.$disconnect();
     },
