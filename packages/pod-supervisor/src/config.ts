@@ -14,6 +14,7 @@ export interface SupervisorConfig {
   notifyWebhookUrl: string | null;
   notifyFormat: 'json' | 'slack';
   notifyTimeoutMs: number;
+  notifySettleMs: number;
   exitOnCriticalFatal: boolean;
   stopDeadlineMs: number;
 }
@@ -62,6 +63,7 @@ export function loadConfig(env: Env = process.env): SupervisorConfig {
     notifyWebhookUrl: webhook,
     notifyFormat: format,
     notifyTimeoutMs: integer(env, 'POD_NOTIFY_TIMEOUT_MS', 3000, 100),
+    notifySettleMs: integer(env, 'POD_NOTIFY_SETTLE_MS', 3000, 0),
     exitOnCriticalFatal: flag(env, 'POD_EXIT_ON_FATAL', true),
     stopDeadlineMs: integer(env, 'POD_STOP_DEADLINE_MS', 9000, 100),
   };

@@ -27,7 +27,7 @@ export async function runPod(config: SupervisorConfig, definition: PodDefinition
   const stateFile = stateFilePath(config.dataDir);
   const output = createServiceOutput(log);
   const notifier = config.notifyWebhookUrl
-    ? createCrashNotifier({ url: config.notifyWebhookUrl, format: config.notifyFormat, timeoutMs: config.notifyTimeoutMs, attempts: 3, onError: (m) => logger.warn(m) })
+    ? createCrashNotifier({ url: config.notifyWebhookUrl, format: config.notifyFormat, timeoutMs: config.notifyTimeoutMs, settleMs: config.notifySettleMs, attempts: 3, onError: (m) => logger.warn(m) })
     : undefined;
 
   let resolveExit: (code: number) => void = () => undefined;

@@ -82,4 +82,19 @@ describe('crash loops and notices', function () {
     expect(hook.bodies).to.have.length(1);
     expect(String(hook.bodies[0]!.text)).to.match(/^core-pod: \*a\* is FATAL \(was (STARTING|RUNNING), exit code 3, restarts 0\)/);
   });
+
+  it('sends one down and one recovered notice for a kill -9 that the pod recovers from', async () => {
+    const [a] = await freePorts(1);
+    pod = startPod([{ name: 'a', port: a! }], { POD_NOTIFY_WEBHOOK_URL: hook.url, POD_NOTIFY_SETTLE_MS: '300' });
+    const running = await pod.allRunning();
+    // Past startsecs, so the kill is a crash of a running service, not a failed start.
+    await eventually(() => Date.now() - Date.parse(running.services[0]!.startedAt!) > 1200, 'a to be past startsecs');
+
+    process.kill(running.services[0]!.pid!, 'SIGKILL');
+
+    await eventually(() => hook.bodies.length >= 2, 'two notices');
+    expect(hook.bodies.map((n) => `${n.service}:${n.state}`)).to.deep.equal(['a:EXITED', 'a:RUNNING']);
+    expect(hook.bodies[0]).to.include({ previousState: 'RUNNING', exitCode: null, signal: 'unknown', unexpected: true });
+    expect(hook.bodies[1]).to.include({ restarts: 1 });
+  });
 });

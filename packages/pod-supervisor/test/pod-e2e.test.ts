@@ -146,6 +146,18 @@ describe('the pod end to end through the proxy', function () {
     });
   }
 
+  it('reports the supervisor\'s view of every service at the edge /status (via pod-health)', async () => {
+    type Row = { name: string; state: string; pid: number; restarts: number };
+    const key = (rows: Array<{ name: string; pid: number | null }>) => JSON.stringify(rows.map((s) => [s.name, s.pid]).sort());
+    // pod-health collects every few seconds: wait until it has seen the latest restarts.
+    const services = await eventually(async () => {
+      const status = await call('GET', '/status');
+      const rows = status.body as unknown as Row[];
+      return status.status === 200 && key(rows) === key(state().services) && rows;
+    }, 'pod-health to report the supervisor\'s pids', 20_000);
+    expect(services.find((s) => s.name === 'auth')).to.include({ state: 'RUNNING', restarts: 1 });
+  });
+
   it('rate-limits a burst at the edge with 429 and Retry-After', async () => {
     const answers = await Promise.all(Array.from({ length: 40 }, () => call('GET', '/api/v1/auth/.well-known/jwks.json')));
     const limited = answers.filter((a) => a.status === 429);
