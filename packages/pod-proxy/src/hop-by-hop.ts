@@ -29,10 +29,17 @@ export function stripResponseHopByHop(headers: Record<string, unknown>): void {
   if (typeof connection === 'string') {
     for (const token of connection.split(',')) {
       const name = token.trim().toLowerCase();
-      if (name !== '' && name !== 'close') delete headers[name];
+      if (name !== '' && name !== 'close' && name !== 'keep-alive') delete headers[name];
     }
     delete headers.connection;
   }
-  if (headers['keep-alive'] !== undefined) delete headers['keep-alive'];
+  const keepAlive = headers['keep-alive'];
+  if (keepAlive !== undefined) {
+    // The upstream pool (http.Agent#keepSocketAlive) reads the upstream's "timeout=N" hint from these
+    // same headers to retire sockets before the upstream closes them; kept, but non-enumerable, it
+    // stays out of the copy http-proxy-3 makes for the client.
+    delete headers['keep-alive'];
+    Object.defineProperty(headers, 'keep-alive', { value: keepAlive, enumerable: false, configurable: true, writable: true });
+  }
   if (headers['proxy-connection'] !== undefined) delete headers['proxy-connection'];
 }
