@@ -49,6 +49,8 @@ export interface Pod {
   authApi: HttpClient;
   internalToken: string;
   keyFile: string;
+  /** user-service's POD_DATA_DIR (its SQLite file lives there). */
+  usersDataDir: string;
   /** The PEM auth signs with; tests use it to mint expired tokens with a real key. */
   signingKeyPem: string;
   register(email: string): Promise<Account>;
@@ -76,8 +78,9 @@ export async function startPod(usersEnv: Record<string, string> = {}): Promise<P
     bootstrapAdminEmail: ADMIN_EMAIL,
   });
   await auth.start();
+  const usersDataDir = path.join(root, 'users');
   const config = loadConfig({
-    POD_DATA_DIR: path.join(root, 'users'),
+    POD_DATA_DIR: usersDataDir,
     USERS_PORT: String(usersPort),
     AUTH_INTERNAL_URL: auth.url,
     USERS_REVOCATION_POLL_INTERVAL_MS: '200',
@@ -105,6 +108,7 @@ export async function startPod(usersEnv: Record<string, string> = {}): Promise<P
     authApi,
     internalToken,
     keyFile,
+    usersDataDir,
     signingKeyPem,
     register: (email) => session('/api/v1/auth/register', email, 201),
     login: (email) => session('/api/v1/auth/login', email, 200),
