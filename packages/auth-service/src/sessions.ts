@@ -72,11 +72,13 @@ export function createSessions({ db, tokens, audit, refreshTtlSeconds, reuseGrac
     let revoked = 0;
     for (const { id } of targets) {
       const revokedAt = new Date(now());
-      const { count } = await db.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt, revokeReason: reason } });
-      if (count === 1) {
-        await db.revocation.create({ data: { sessionId: id, userId: where.userId, revokedAt, reason } });
-        revoked += 1;
-      }
+      // One transaction: a revoked session is always announced in the feed, and only once.
+      const done = await db.$transaction(async (tx) => {
+        const { count } = await tx.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt, revokeReason: reason } });
+        if (count === 1) await tx.revocation.create({ data: { sessionId: id, userId: where.userId, revokedAt, reason } });
+        return count === 1;
+      });
+      if (done) revoked += 1;
     }
     return revoked;
   }

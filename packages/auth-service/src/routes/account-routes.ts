@@ -1,14 +1,12 @@
 // Public account endpoints: register, login, who am I, password change.
-import { Router, type Request, type Response } from 'express';
-import type { Accounts } from '../accounts';
-import { publicUser } from '../accounts';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { type Accounts, publicUser } from '../accounts';
+import type { AuthMetrics } from '../auth-metrics';
+import { authProblem } from '../error-codes';
 import { claimsOf } from '../http/access-token-auth';
 import { loginBody, parseBody, passwordChangeBody, registerBody } from '../http/request-body';
-import type { AuthMetrics } from '../auth-metrics';
 import type { ClientContext } from '../sessions';
 import type { Database } from '../store/database';
-import { authProblem } from '../error-codes';
-import type { RequestHandler } from 'express';
 
 export interface AccountRoutesDeps {
   accounts: Accounts;
