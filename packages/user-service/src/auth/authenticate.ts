@@ -55,10 +55,12 @@ export function authenticate({ verify, revocations, profiles, metrics }: Authent
     return { claims, profile };
   }
 
-  return (req, _res, next) => {
+  return (req, res, next) => {
     identify(req.headers.authorization).then(
       (caller) => {
         metrics.authentications.inc({ result: 'ok' });
+        // Answers for a signed-in caller are personal: no shared cache may keep them.
+        res.setHeader('Cache-Control', 'private, no-store');
         req.caller = caller;
         next();
       },

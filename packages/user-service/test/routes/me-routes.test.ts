@@ -14,6 +14,7 @@ describe('GET/PATCH /api/v1/users/me', () => {
     const alice = await pod.register('alice@example.com');
     const me = await pod.api.get('/api/v1/users/me', { token: alice.token });
     expect(me.status).to.equal(200);
+    expect(me.headers.get('cache-control')).to.equal('private, no-store');
     expect(me.body).to.include({ id: alice.id, email: 'alice@example.com', displayName: 'alice', role: 'user', bio: null });
   });
 
