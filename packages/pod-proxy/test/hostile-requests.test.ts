@@ -83,6 +83,26 @@ describe('hostile requests', () => {
     await stillServes();
   });
 
+  it('cuts off a client that sends its body too slowly once the request timeout passes', async () => {
+    const socket = net.connect(edge.port, '127.0.0.1');
+    let received = '';
+    let closed = false;
+    socket.on('data', (chunk: Buffer) => { received += chunk.toString(); });
+    socket.on('close', () => { closed = true; });
+    socket.on('error', () => { closed = true; });
+    socket.write('POST /api/v1/users/me HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n');
+    const drip = setInterval(() => { if (!socket.destroyed) socket.write('x'); }, 100);
+    try {
+      await eventually(() => closed, 'the slow body to be cut off', 5000);
+    } finally {
+      clearInterval(drip);
+      socket.destroy();
+    }
+    expect(received).to.match(/^HTTP\/1\.1 408 /);
+    expect(received).to.include('"code":"request_timeout"');
+    await stillServes();
+  });
+
   it('refuses an upgrade to anything but a websocket with 400', async () => {
     const raw = await rawExchange(edge.port, 'GET /api/v1/users/me HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n' +
       'Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n');
