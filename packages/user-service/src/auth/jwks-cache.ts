@@ -50,10 +50,12 @@ export function createJwksCache({ auth, refetchIntervalMs, refreshEveryMs = 300_
         // Replace, not merge: a key auth stopped publishing is no longer trusted.
         keys = toKeys(jwks);
         lastFetchAt = now();
+        if (lastError !== undefined) logger.info({ keys: keys.size }, 'JWKS fetched again');
         lastError = undefined;
       } catch (err) {
+        // Logged once per outage, not once per retry.
+        if (lastError === undefined) logger.warn({ err: (err as Error).message }, 'JWKS fetch failed; keeping the cached keys');
         lastError = (err as Error).message;
-        logger.warn({ err: lastError }, 'JWKS fetch failed; keeping the cached keys');
       } finally {
         inFlight = undefined;
       }
