@@ -9,7 +9,8 @@ export interface SupervisorConfig {
   logFile: string;
   logMaxBytes: number;
   logMaxFiles: number;
-  logStdout: boolean;
+  /** What is copied to stdout: every line, only the supervisor's own, or nothing. */
+  logStdout: 'all' | 'supervisor' | 'none';
   logLevel: string;
   notifyWebhookUrl: string | null;
   notifyFormat: 'json' | 'slack';
@@ -39,7 +40,7 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be 1/0 or true/false, got "${raw}"`);
 }
 
-/** Docker and Kubernetes both leave a trace; there logs also go to stdout. */
+/** Docker and Kubernetes both leave a trace; there every log line also goes to stdout. */
 function inContainer(env: Env): boolean {
   return env.KUBERNETES_SERVICE_HOST !== undefined || env.container !== undefined || fs.existsSync('/.dockerenv');
 }
@@ -58,7 +59,8 @@ export function loadConfig(env: Env = process.env): SupervisorConfig {
     logFile: path.join(dataDir, 'logs', 'pod.log'),
     logMaxBytes: integer(env, 'POD_LOG_MAX_BYTES', 10 * 1024 * 1024, 1024),
     logMaxFiles: integer(env, 'POD_LOG_MAX_FILES', 5, 0),
-    logStdout: flag(env, 'POD_LOG_STDOUT', inContainer(env)),
+    // Unset outside a container: the foreground `start` still prints its own lifecycle lines.
+    logStdout: env.POD_LOG_STDOUT === undefined || env.POD_LOG_STDOUT === '' ? (inContainer(env) ? 'all' : 'supervisor') : flag(env, 'POD_LOG_STDOUT', false) ? 'all' : 'none',
     logLevel: level,
     notifyWebhookUrl: webhook,
     notifyFormat: format,

@@ -17,8 +17,8 @@ const stateRefreshMs = 2000;
 
 /** Resolves with the process exit code once the pod has stopped. */
 export async function runPod(config: SupervisorConfig, definition: PodDefinition): Promise<number> {
-  const log = openRotatingLog({ file: config.logFile, maxBytes: config.logMaxBytes, maxFiles: config.logMaxFiles, stdout: config.logStdout });
-  const logger = pino({ level: config.logLevel, base: { source: 'supervisor', pid: process.pid } }, { write: (line: string) => log.write(line) });
+  const log = openRotatingLog({ file: config.logFile, maxBytes: config.logMaxBytes, maxFiles: config.logMaxFiles, stdout: config.logStdout === 'all' });
+  const logger = pino({ level: config.logLevel, base: { source: 'supervisor', pid: process.pid } }, { write: (line: string) => log.write(line, config.logStdout === 'supervisor') });
   // PM2's God runs in this process and talks through console.*: keep it in our JSON log.
   for (const method of ['log', 'info', 'warn', 'error'] as const) {
     console[method] = (...args: unknown[]) => logger[method === 'error' || method === 'warn' ? 'warn' : 'debug']({ source: 'pm2' }, util.format(...args));
@@ -97,7 +97,7 @@ export async function runPod(config: SupervisorConfig, definition: PodDefinition
     const message = (error as Error).message;
     logger.error({ err: error }, message);
     // The reason the pod did not start must reach the operator even when logs go to a file only.
-    if (!config.logStdout) process.stderr.write(`core-pod: ${message}\n`);
+    if (config.logStdout === 'none') process.stderr.write(`core-pod: ${message}\n`);
     shutdown(1);
   }
   const code = await exited;

@@ -13,7 +13,8 @@ export interface RotatingLogOptions {
 }
 
 export interface RotatingLog {
-  write(line: string): void;
+  /** `echo` copies this line to stdout even when the log as a whole is not. */
+  write(line: string, echo?: boolean): void;
   close(): void;
 }
 
@@ -35,14 +36,14 @@ export function openRotatingLog(options: RotatingLogOptions): RotatingLog {
   };
 
   return {
-    write(line) {
+    write(line, echo = false) {
       const text = line.endsWith('\n') ? line : `${line}\n`;
       const bytes = Buffer.byteLength(text);
       if (size > 0 && size + bytes > options.maxBytes) rotate();
       // Synchronous on purpose: lines stay whole and ordered, and a crash loses none.
       fs.writeSync(fd, text);
       size += bytes;
-      if (options.stdout) process.stdout.write(text);
+      if (options.stdout || echo) process.stdout.write(text);
     },
     close() {
       fs.closeSync(fd);
