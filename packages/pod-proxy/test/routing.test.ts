@@ -93,10 +93,11 @@ describe('routing and path normalisation', () => {
     expect(users.seen.at(-1)!.headers['x-request-id']).to.equal(answer.headers['x-request-id']);
   });
 
-  it('sets X-Forwarded-For/-Proto/-Host from the socket, ignoring a client-supplied X-Forwarded-For', async () => {
-    await request(edge.port, { path: '/api/v1/users/me', headers: { 'x-forwarded-for': '6.6.6.6', host: 'pod.example' } });
+  it('sets X-Forwarded-For/-Proto/-Host and X-Real-IP from the socket, ignoring client-supplied values', async () => {
+    await request(edge.port, { path: '/api/v1/users/me', headers: { 'x-forwarded-for': '6.6.6.6', 'x-real-ip': '6.6.6.6', host: 'pod.example' } });
     const headers = users.seen.at(-1)!.headers;
     expect(headers['x-forwarded-for']).to.equal('127.0.0.1');
+    expect(headers['x-real-ip']).to.equal('127.0.0.1');
     expect(headers['x-forwarded-proto']).to.equal('http');
     expect(headers['x-forwarded-host']).to.equal('pod.example');
   });
@@ -149,6 +150,7 @@ describe('client IP behind a trusted proxy', () => {
   it('takes the client from X-Forwarded-For when the socket is a trusted proxy', async () => {
     await request(edge.port, { path: '/api/v1/users/me', headers: { 'x-forwarded-for': '1.2.3.4, 203.0.113.9', 'x-request-id': 'xff-1' } });
     expect(users.seen.at(-1)!.headers['x-forwarded-for']).to.equal('1.2.3.4, 203.0.113.9, 127.0.0.1');
+    expect(users.seen.at(-1)!.headers['x-real-ip']).to.equal('203.0.113.9');
     expect(edge.logLines.find((entry) => entry.requestId === 'xff-1')).to.include({ clientIp: '203.0.113.9' });
   });
 });

@@ -83,6 +83,8 @@ export function createForward(upstreams: readonly Upstream[], options: ForwardOp
     headers['x-forwarded-for'] = ctx.forwardedFor;
     headers['x-forwarded-proto'] = ctx.secure ? 'https' : 'http';
     headers['x-forwarded-host'] = headers.host ?? '';
+    // The client IP as the edge decided it (trusted-proxy rules applied); services can use it as is.
+    headers['x-real-ip'] = ctx.clientIp;
   }
 
   function forward(ctx: EdgeContext): boolean {
