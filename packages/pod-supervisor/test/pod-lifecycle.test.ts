@@ -94,4 +94,36 @@ describe('core-pod start on a fixture pod', function () {
     expect(pod.transitions().filter((t) => t.endsWith(':STOPPED'))).to.deep.equal(['c:STOPPED', 'b:STOPPED', 'a:STOPPED']);
     expect(pod.state()?.services.every((s) => s.state === 'STOPPED' && s.pid === null)).to.equal(true);
   });
+
+  it('kills a service that ignores its stop signal once its stop timeout has passed, and still exits 0', async () => {
+    const [a, b] = await freePorts(2);
+    pod = startPod([{ name: 'a', port: a! }, { name: 'b', port: b!, stopTimeoutMs: 500, env: { FIXTURE_IGNORE_STOP_SIGNALS: '1' } }]);
+    const stuck = (await pod.allRunning()).services[1]!;
+
+    pod.child.kill('SIGTERM');
+
+    expect(await pod.exit).to.equal(0);
+    expect(() => process.kill(stuck.pid!, 0)).to.throw();
+    expect(pod.logLines().some((l) => l.msg === 'b: still running 500 ms after SIGTERM')).to.equal(true);
+    expect(pod.transitions().filter((t) => t.endsWith(':STOPPED'))).to.deep.equal(['b:STOPPED', 'a:STOPPED']);
+  });
+
+  it('kills whatever is left and exits 1 when the whole stop overruns POD_STOP_DEADLINE_MS', async () => {
+    const [a] = await freePorts(1);
+    pod = startPod([{ name: 'a', port: a!, stopTimeoutMs: 20_000, env: { FIXTURE_IGNORE_STOP_SIGNALS: '1' } }], { POD_STOP_DEADLINE_MS: '1000' });
+    const stuck = (await pod.allRunning()).services[0]!;
+
+    pod.child.kill('SIGTERM');
+
+    expect(await pod.exit).to.equal(1);
+    await eventually(() => {
+      try {
+        process.kill(stuck.pid!, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 'the stuck service to be gone', 5000);
+    expect(pod.logLines().some((l) => l.msg === 'pod did not stop within 1000 ms; killing what is left')).to.equal(true);
+  });
 });
