@@ -37,17 +37,37 @@ describe('http-proxy 1.18.1 defects are absent in the edge', () => {
     expect((await request(edge.port, { path: '/api/v1/users/me' })).status).to.equal(200);
   });
 
-  it('releases the upstream request and sockets when clients abort (#1586)', async () => {
-    const abortedBefore = upstream.abortedCount();
+  /** Sends 20 requests the upstream never answers through `port`, then aborts every client. */
+  async function abortTwentyClients(port: number, into: EchoUpstream): Promise<void> {
     const clients: net.Socket[] = [];
-    const seenBefore = upstream.seen.length;
+    const seenBefore = into.seen.length;
     for (let i = 0; i < 20; i++) {
-      const socket = net.connect(edge.port, '127.0.0.1');
+      const socket = net.connect(port, '127.0.0.1');
       socket.write(`GET /api/v1/users/stall/${i} HTTP/1.1\r\nHost: x\r\n\r\n`);
       clients.push(socket);
     }
-    await eventually(() => upstream.seen.length - seenBefore === 20, 'all 20 requests to reach the upstream');
+    await eventually(() => into.seen.length - seenBefore === 20, 'all 20 requests to reach the upstream');
     for (const socket of clients) socket.destroy();
+  }
+
+  it('a naive http-proxy 1.18.1 edge leaves upstream requests hanging when clients abort (#1586)', async () => {
+    const own = await startEchoUpstream();
+    const naive = await startChild(join(__dirname, '../bench/naive-http-proxy.ts'), [own.url]);
+    try {
+      await abortTwentyClients(naive.port, own);
+      // Control: give it far longer than the edge needs below; nothing is cancelled.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(own.abortedCount()).to.equal(0);
+      expect(own.openConnections()).to.equal(20);
+    } finally {
+      naive.child.kill();
+      await own.close();
+    }
+  });
+
+  it('releases the upstream request and sockets when clients abort (#1586)', async () => {
+    const abortedBefore = upstream.abortedCount();
+    await abortTwentyClients(edge.port, upstream);
     await eventually(() => upstream.abortedCount() - abortedBefore === 20, 'the upstream to see all 20 requests cancelled');
     await eventually(() => edge.proxy.inFlight === 0, 'no request in flight at the edge');
     const agent = edge.proxy.routes.find((route) => route.name === 'users')!.upstream.agent;
