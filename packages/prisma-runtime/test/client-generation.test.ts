@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cpSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAdapterFactory, generateClients, migrate, resolveDatabaseUrl, syncSchemas } from '../src';
 
@@ -10,6 +10,7 @@ describe('generated clients', function () {
   let dir: string;
   before(async () => {
     cpSync(join(__dirname, 'fixtures', 'empty-service'), (dir = mkdtempSync(join(scratchRoot + '-'))), { recursive: true });
+    mkdirSync(join(dir, 'prisma'), { recursive: true });
     writeFileSync(join(dir, 'prisma', 'models.prisma'), 'model Account {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n}\n');
     await syncSchemas(dir, 'init');
     generateClients(dir);

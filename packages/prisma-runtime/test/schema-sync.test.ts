@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -16,6 +16,7 @@ describe('schema derivation and offline migrations', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'prisma-runtime-test-'));
     cpSync(join(__dirname, 'fixtures', 'empty-service'), dir, { recursive: true });
+    mkdirSync(join(dir, 'prisma'), { recursive: true });
     writeFileSync(join(dir, 'prisma', 'models.prisma'), models);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
