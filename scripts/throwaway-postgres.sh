@@ -3,6 +3,7 @@
 # free loopback port, trust auth on loopback only. Installs Debian's postgresql when missing.
 #   start  → prints `export TEST_POSTGRES_URL=…; export TEST_POSTGRES_DIR=…` (eval it)
 #   stop DIR → stops the cluster in DIR and removes it
+#   pause DIR / resume DIR → stops / starts the server, keeping its data and port (outage tests)
 set -euo pipefail
 
 pg_bin() {
@@ -28,8 +29,10 @@ case "${1:-}" in
     port=$(free_port)
     run() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
     run "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
-    run "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off -c synchronous_commit=off" start >/dev/null
+    # In the config file rather than on the command line, so `resume` restarts it identically.
+    printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nmax_connections = 200\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\n" \
+      "$port" "$dir" >> "$dir/data/postgresql.conf"
+    run "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
     echo "export TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:$port/postgres; export TEST_POSTGRES_DIR=$dir; export TEST_POSTGRES_BIN=$bin"
     ;;
   stop)
@@ -41,5 +44,12 @@ case "${1:-}" in
     fi
     rm -rf "$dir"
     ;;
-  *) echo "usage: $0 start | stop DIR" >&2; exit 2 ;;
+  pause|resume)
+    dir=${2:?usage: throwaway-postgres.sh pause|resume DIR}
+    bin=$(pg_bin)
+    if [ "$1" = pause ]; then set -- -m fast -w stop; else set -- -l "$dir/server.log" -w -t 60 start; fi
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" "$@" >/dev/null
+    else "$bin/pg_ctl" -D "$dir/data" "$@" >/dev/null; fi
+    ;;
+  *) echo "usage: $0 start | stop DIR | pause DIR | resume DIR" >&2; exit 2 ;;
 esac

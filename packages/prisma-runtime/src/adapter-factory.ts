@@ -11,6 +11,8 @@ export interface PoolOptions {
   max?: number;
   /** PostgreSQL only: milliseconds to wait for a connection before failing. */
   connectionTimeoutMillis?: number;
+  /** PostgreSQL only: milliseconds an idle connection stays open before the pool closes it. */
+  idleTimeoutMillis?: number;
 }
 
 export function createAdapterFactory(url: string, pool: PoolOptions = {}): SqlMigrationAwareDriverAdapterFactory {
@@ -23,5 +25,6 @@ export function createAdapterFactory(url: string, pool: PoolOptions = {}): SqlMi
     connectionString: url,
     max: pool.max ?? 10,
     connectionTimeoutMillis: pool.connectionTimeoutMillis ?? 5000,
+    idleTimeoutMillis: pool.idleTimeoutMillis ?? 10_000,
   });
 }

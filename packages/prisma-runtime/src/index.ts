@@ -2,7 +2,8 @@
 // offline migrations at start, and the per-provider schema derivation.
 export { resolveDatabaseUrl, providerOf, redactUrl, type DatabaseProvider } from './database-url';
 export { createAdapterFactory, type PoolOptions } from './adapter-factory';
-export { migrate, type MigrateOptions } from './migrate';
+export { migrate, MIGRATION_LOCK_KEY, type MigrateOptions } from './migrate';
+export { isDatabaseUnavailable } from './database-availability';
 export { deriveSchema, providers } from './schema-derivation';
 export { syncSchemas, checkSchemas } from './schema-sync';
 export { generateClients } from './client-generation';

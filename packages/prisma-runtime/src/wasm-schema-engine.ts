@@ -26,7 +26,18 @@ function loadBindings(): Bindings {
   const module = new wasm.Module(readFileSync(wasmPath));
   const imports: Record<string, Record<string, unknown>> = {};
   for (const entry of wasm.Module.imports(module)) {
-    (imports[entry.module] ??= {})[entry.name] = (bg as unknown as Record<string, unknown>)[entry.name];
+    let fn = (bg as unknown as Record<string, unknown>)[entry.name];
+    // The engine leaves a 10 s timer armed after its work is done (seen on PostgreSQL), which kept
+    // `migrate.js` alive for 10 s: its timers must not hold the process open.
+    if (entry.name.startsWith('__wbg_setTimeout_') && typeof fn === 'function') {
+      const arm = fn as (...args: unknown[]) => { unref?: () => void };
+      fn = (...args: unknown[]) => {
+        const timer = arm(...args);
+        timer.unref?.();
+        return timer;
+      };
+    }
+    (imports[entry.module] ??= {})[entry.name] = fn;
   }
   const instance = new wasm.Instance(module, imports);
   const exports = instance.exports as Record<string, unknown> & { __wbindgen_start?: () => void };
