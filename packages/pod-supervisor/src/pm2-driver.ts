@@ -17,6 +17,8 @@ export interface ProcessSpec {
 export interface ProcessInfo {
   name: string;
   pid: number | null;
+  /** When PM2 spawned the current process (ms since epoch). */
+  spawnedAt: number | null;
   online: boolean;
   cpuPercent: number;
   memoryBytes: number;
@@ -24,8 +26,11 @@ export interface ProcessInfo {
 
 export type DriverEvent =
   | { type: 'online'; name: string; pid: number | null }
-  /** PM2 reports a death by signal as code 0 and never the signal itself. */
-  | { type: 'exit'; name: string; code: number | null }
+  /**
+   * PM2 reports a death by signal as code 0 and never the signal itself. `spawnedAt` (ms) tells
+   * which process exited: PM2 repeats `exit` for a process it had to kill itself.
+   */
+  | { type: 'exit'; name: string; code: number | null; spawnedAt: number | null }
   | { type: 'log'; name: string; stream: 'out' | 'err'; text: string };
 
 export interface ProcessDriver {
@@ -47,7 +52,7 @@ interface Pm2Description {
   name?: string;
   pid?: number;
   monit?: { cpu?: number; memory?: number };
-  pm2_env?: { status?: string };
+  pm2_env?: { status?: string; pm_uptime?: number };
 }
 interface Pm2Api {
   connect(noDaemon: boolean, cb: Callback): void;
@@ -68,7 +73,7 @@ interface Pm2Bus {
 interface Pm2Packet {
   event?: string;
   data?: unknown;
-  process?: { name?: string; pid?: number; exit_code?: number; pm2_env?: { exit_code?: number } };
+  process?: { name?: string; pid?: number; exit_code?: number; pm_uptime?: number; pm2_env?: { exit_code?: number } };
 }
 
 function call<T>(fn: (cb: Callback<T>) => void): Promise<T> {
@@ -117,7 +122,7 @@ export async function connectPm2(options: ConnectOptions): Promise<ProcessDriver
     if (packet.event === 'online') emit({ type: 'online', name, pid: packet.process?.pid ?? null });
     if (packet.event === 'exit') {
       const code = packet.process?.exit_code ?? packet.process?.pm2_env?.exit_code ?? null;
-      emit({ type: 'exit', name, code });
+      emit({ type: 'exit', name, code, spawnedAt: packet.process?.pm_uptime ?? null });
     }
   });
   for (const stream of ['out', 'err'] as const) {
@@ -171,6 +176,7 @@ export async function connectPm2(options: ConnectOptions): Promise<ProcessDriver
       return processes.map((p) => ({
         name: p.name ?? '?',
         pid: p.pid ? p.pid : null,
+        spawnedAt: p.pm2_env?.pm_uptime ?? null,
         online: p.pm2_env?.status === 'online',
         cpuPercent: p.monit?.cpu ?? 0,
         memoryBytes: p.monit?.memory ?? 0,

@@ -54,6 +54,8 @@ interface ServiceRecord {
   /** Bumped on every spawn so stale probes and timers of an earlier process do nothing. */
   generation: number;
   knownToPm2: boolean;
+  /** PM2's spawn time of the current process, to tell a late duplicate `exit` from a new one. */
+  spawnedAt: number | null;
   stopping: boolean;
   /** Set while the supervisor itself is stopping the process, so its exit is not a crash. */
   exitRequested: boolean;
@@ -70,7 +72,7 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
   const records = new Map<string, ServiceRecord>(
     ordered.map((def) => [
       def.name,
-      { def, state: 'STOPPED', pid: null, restarts: 0, startedAt: null, lastExit: null, alive: false, generation: 0, knownToPm2: false, stopping: false, exitRequested: false, failedStarts: 0, failure: null, backoffTimer: null, exitWaiters: [], settleWaiters: [] },
+      { def, state: 'STOPPED', pid: null, restarts: 0, startedAt: null, lastExit: null, alive: false, generation: 0, knownToPm2: false, spawnedAt: null, stopping: false, exitRequested: false, failedStarts: 0, failure: null, backoffTimer: null, exitWaiters: [], settleWaiters: [] },
     ]),
   );
 
@@ -110,6 +112,7 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
   const spawn = async (r: ServiceRecord): Promise<void> => {
     const generation = ++r.generation;
     r.alive = true;
+    r.spawnedAt = null;
     r.exitRequested = false;
     r.startedAt = new Date();
     r.pid = null;
@@ -126,7 +129,10 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
       return failedStart(r, `PM2 could not start it: ${(error as Error).message}`);
     }
     const info = (await driver.list()).find((p) => p.name === r.def.name);
-    if (generation === r.generation && r.alive) r.pid = info?.pid ?? null;
+    if (generation === r.generation && r.alive) {
+      r.pid = info?.pid ?? null;
+      r.spawnedAt = info?.spawnedAt ?? null;
+    }
     const ready = await waitUntilReady(r.def.readinessUrl, {
       timeoutMs: r.def.startTimeoutMs,
       isCancelled: () => generation !== r.generation || !r.alive || r.stopping,
@@ -156,8 +162,9 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
     }, delay);
   };
 
-  const onExit = (r: ServiceRecord, code: number | null): void => {
+  const onExit = (r: ServiceRecord, code: number | null, spawnedAt: number | null): void => {
     if (!r.alive) return;
+    if (spawnedAt !== null && r.spawnedAt !== null && spawnedAt < r.spawnedAt) return;
     r.alive = false;
     r.pid = null;
     // PM2 reports a death by signal (kill -9, OOM killer) as code 0: an exit we did not ask
@@ -183,7 +190,7 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
     const r = records.get(event.name);
     if (!r) return;
     if (event.type === 'log') output.add(event.name, event.stream, event.text);
-    else if (event.type === 'exit') onExit(r, event.code);
+    else if (event.type === 'exit') onExit(r, event.code, event.spawnedAt);
   });
 
   const stopProcess = async (r: ServiceRecord): Promise<void> => {
