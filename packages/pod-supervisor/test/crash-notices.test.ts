@@ -12,13 +12,17 @@ describe('crash loops and notices', function () {
   let pod: RunningPod | undefined;
   let hook: WebhookReceiver;
 
+  let scratch: string;
+
   beforeEach(async () => {
     hook = await startWebhookReceiver();
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'core-pod-crash-'));
   });
   afterEach(async () => {
     await pod?.cleanup();
     pod = undefined;
     await hook.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   it('puts a crash-looping service in FATAL after its retries and sends one notice per transition', async () => {
@@ -50,7 +54,7 @@ describe('crash loops and notices', function () {
 
   it('stops the pod in reverse order with exit code 1 when a critical service goes FATAL', async () => {
     const [a, b] = await freePorts(2);
-    const crashFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'core-pod-crash-')), 'crash');
+    const crashFile = path.join(scratch, 'crash');
     pod = startPod([
       { name: 'a', port: a! },
       { name: 'b', port: b!, dependsOn: ['a'], restart: { startretries: 1, startsecs: 2 }, env: { FIXTURE_CRASH_IF_FILE: crashFile, FIXTURE_CRASH_AFTER_MS: '50' } },
@@ -67,7 +71,6 @@ describe('crash loops and notices', function () {
     expect(afterKill.filter((t) => !/:(STARTING|RUNNING)$/.test(t))).to.deep.equal(['b:EXITED', 'b:BACKOFF', 'b:FATAL', 'a:STOPPED']);
     expect(pod.state()?.services.map((s) => `${s.name}:${s.state}`)).to.deep.equal(['a:STOPPED', 'b:FATAL']);
     expect(pod.logLines().some((l) => l.msg === 'critical service b is FATAL: stopping the pod')).to.equal(true);
-    fs.rmSync(path.dirname(crashFile), { recursive: true, force: true });
   });
 
   it('sends a Slack-compatible body when POD_NOTIFY_FORMAT=slack and retries a failing webhook', async () => {

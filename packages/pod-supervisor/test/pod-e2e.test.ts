@@ -22,12 +22,12 @@ interface Answer {
 
 describe('the pod end to end through the proxy', function () {
   this.timeout(180_000);
-  let dataDir: string;
-  let child: ChildProcess;
+  let dataDir: string | undefined;
+  let child: ChildProcess | undefined;
   let exit: Promise<number | null>;
   let edge: string;
 
-  const state = (): PodStatusFile => JSON.parse(fs.readFileSync(path.join(dataDir, 'run', 'pod-status.json'), 'utf8')) as PodStatusFile;
+  const state = (): PodStatusFile => JSON.parse(fs.readFileSync(path.join(dataDir!, 'run', 'pod-status.json'), 'utf8')) as PodStatusFile;
 
   async function call(method: string, url: string, body?: unknown, token?: string): Promise<Answer> {
     const response = await fetch(`${edge}${url}`, {
@@ -43,16 +43,17 @@ describe('the pod end to end through the proxy', function () {
     const missing = corePodDefinition().services.filter((s) => !fs.existsSync(s.script)).map((s) => s.script);
     if (missing.length > 0) throw new Error(`build the pod first (npm run build at the root); missing: ${missing.join(', ')}`);
     execFileSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: packageDir });
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-pod-e2e-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-pod-e2e-'));
+    dataDir = dir;
     const [auth, users, health, proxy, admin] = await freePorts(5);
     edge = `http://127.0.0.1:${proxy}`;
-    child = spawn(process.execPath, [path.join(packageDir, 'dist', 'cli.js'), 'start'], {
+    const pod = spawn(process.execPath, [path.join(packageDir, 'dist', 'cli.js'), 'start'], {
       cwd: repoRoot,
       env: {
         ...process.env,
         NODE_ENV: 'development',
-        POD_DATA_DIR: dataDir,
-        POD_PM2_HOME: path.join(dataDir, 'pm2'),
+        POD_DATA_DIR: dir,
+        POD_PM2_HOME: path.join(dir, 'pm2'),
         POD_LOG_STDOUT: '0',
         AUTH_PORT: String(auth),
         USERS_PORT: String(users),
@@ -62,7 +63,8 @@ describe('the pod end to end through the proxy', function () {
       },
       stdio: 'ignore',
     });
-    exit = new Promise((resolve) => child.once('exit', resolve));
+    child = pod;
+    exit = new Promise((resolve) => pod.once('exit', resolve));
     await eventually(() => {
       try {
         return state().services.every((s) => s.state === 'RUNNING');
@@ -70,19 +72,26 @@ describe('the pod end to end through the proxy', function () {
         return false;
       }
     }, 'the pod to be ready', 120_000).catch((error: Error) => {
-      const log = path.join(dataDir, 'logs', 'pod.log');
+      const log = path.join(dir, 'logs', 'pod.log');
       const tail = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').slice(-25).join('\n') : '(no pod.log)';
       throw new Error(`${error.message}\nlast lines of pod.log:\n${tail}`);
     });
   });
 
   after(async () => {
-    if (child.exitCode === null) {
+    if (child && dataDir && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await exit;
-      for (const s of state().services) if (s.pid) try { process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ }
+      const pids = fs.existsSync(path.join(dataDir, 'run', 'pod-status.json')) ? state().services.map((s) => s.pid) : [];
+      for (const pid of pids) {
+        try {
+          if (pid) process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
     }
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('registers, logs in, refreshes, reads and updates the profile and logs out', async () => {
@@ -167,7 +176,7 @@ describe('the pod end to end through the proxy', function () {
   });
 
   it('stops in reverse order on SIGTERM and exits 0', async () => {
-    child.kill('SIGTERM');
+    child!.kill('SIGTERM');
     expect(await exit).to.equal(0);
     expect(state().services.map((s) => `${s.name}:${s.state}`)).to.deep.equal(['auth:STOPPED', 'users:STOPPED', 'health:STOPPED', 'proxy:STOPPED']);
   });

@@ -2,6 +2,7 @@
 // readiness failures, kill -9 recovery and the reverse-order stop.
 import { expect } from 'chai';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { eventually, freePorts, httpGet, type RunningPod, startPod } from './pod-harness';
 
@@ -10,15 +11,20 @@ const migrateScript = path.join(__dirname, 'fixtures', 'fixture-migrate.js');
 describe('core-pod start on a fixture pod', function () {
   this.timeout(60_000);
   let pod: RunningPod | undefined;
+  let scratch: string;
 
+  beforeEach(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'core-pod-marker-'));
+  });
   afterEach(async () => {
     await pod?.cleanup();
     pod = undefined;
+    fs.rmSync(scratch, { recursive: true, force: true });
   });
 
   it('runs migrations first, then starts each service only after its dependencies are ready', async () => {
     const [a, b, c] = await freePorts(3);
-    const marker = path.join(fs.mkdtempSync('/tmp/core-pod-marker-'), 'migrated');
+    const marker = path.join(scratch, 'migrated');
     pod = startPod([
       { name: 'a', port: a!, env: { FIXTURE_READY_DELAY_MS: '400', FIXTURE_MIGRATE_MARKER: marker }, migrateScript },
       { name: 'c', port: c!, dependsOn: ['b'] },
@@ -36,7 +42,6 @@ describe('core-pod start on a fixture pod', function () {
       expect(pod.logLines().findIndex((l) => l.msg === `migrations of ${name} applied`)).to.be.greaterThan(-1).and.lessThan(firstStart);
     }
     expect((await httpGet(`http://127.0.0.1:${c}/`)).status).to.equal(200);
-    fs.rmSync(path.dirname(marker), { recursive: true, force: true });
   });
 
   it('fails the start naming the service and its last log lines when its readiness probe never passes', async () => {
