@@ -9,6 +9,7 @@ export PRISMA_HIDE_UPDATE_MESSAGE=1 PM2_DISABLE_VERSION_CHECK=true CHECKPOINT_DI
 need=()
 command -v promtool >/dev/null || need+=(prometheus)
 ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
+command -v redis-server >/dev/null || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "tests need Debian packages: ${need[*]} (run as root or install them)" >&2; exit 1; fi
   apt-get update -qq

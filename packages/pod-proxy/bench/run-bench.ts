@@ -1,17 +1,19 @@
-// npm run bench: requests/s, p50/p99 latency and proxy CPU µs per request for the backend direct,
-// NGINX (keep-alive upstream) and pod-proxy, plus naive http-proxy-3 and http-proxy 1.18.1 edges,
-// all against the same backend in the same run, loopback only, bounded runs (wrk, default c=50, 5 s).
+// npm run bench: requests/s, p50/p99 latency and CPU µs per request for the backend direct, NGINX
+// (keep-alive upstream), pod-proxy (with and without its access log) and naive http-proxy-3 /
+// http-proxy 1.18.1 edges, all against the same backend, in alternating rounds so every ratio is
+// taken within one round; loopback only, bounded runs (wrk, default c=50, 4 s × 3 rounds).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childrenOf, cpuSeconds, machineTicks } from './process-cpu';
 
-const durationS = Number(process.env.BENCH_DURATION_S ?? 5);
+const durationS = Number(process.env.BENCH_DURATION_S ?? 4);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const warmupS = Number(process.env.BENCH_WARMUP_S ?? 1);
 const packageDir = join(__dirname, '..');
-const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 function need(command: string, debianPackage: string): void {
   if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) {
@@ -27,29 +29,6 @@ function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-/** CPU seconds (user + system) used so far by the given processes. */
-function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-  }
-  return ticks / clockTicks;
-}
-
-function childrenOf(parent: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) pids.push(Number(entry));
-    } catch { /* process went away */ }
-  }
-  return pids;
 }
 
 async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
@@ -102,14 +81,44 @@ function wrk(port: number, seconds: number): WrkResult {
   };
 }
 
-interface Row extends WrkResult { name: string; cpuUsPerRequest: number | null }
+interface Sample extends WrkResult {
+  /** CPU µs per request of the edge's own process(es); null for the direct row. */
+  edgeUs: number | null;
+  /** CPU µs per request of the backend behind it. */
+  backendUs: number;
+  /** Share of all CPUs busy during the window (wrk, backend, edge and anything else on the box). */
+  busy: number;
+}
 
-function measure(name: string, port: number, pids: number[]): Row {
-  wrk(port, warmupS);
-  const before = pids.length ? cpuSeconds(pids) : 0;
-  const result = wrk(port, durationS);
-  const cpu = pids.length ? cpuSeconds(pids) - before : 0;
-  return { name, ...result, cpuUsPerRequest: pids.length ? (cpu / result.requests) * 1e6 : null };
+interface Target { name: string; port: number; pids: () => number[] }
+
+/** One warm-up and one measured wrk run; CPU is read right before and right after the measured run. */
+function measure(target: Target, backendPid: number): Sample {
+  wrk(target.port, warmupS);
+  const pids = target.pids();
+  const edgeBefore = cpuSeconds(pids);
+  const backendBefore = cpuSeconds([backendPid]);
+  const ticksBefore = machineTicks();
+  const result = wrk(target.port, durationS);
+  const ticksAfter = machineTicks();
+  const perRequest = (seconds: number) => (seconds / result.requests) * 1e6;
+  return {
+    ...result,
+    edgeUs: pids.length === 0 ? null : perRequest(cpuSeconds(pids) - edgeBefore),
+    backendUs: perRequest(cpuSeconds([backendPid]) - backendBefore),
+    busy: (ticksAfter.busy - ticksBefore.busy) / (ticksAfter.total - ticksBefore.total),
+  };
+}
+
+/** NGINX forks its workers after binding the port: wait for all of them before measuring. */
+async function nginxProcesses(masterPid: number, workers: number): Promise<number[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const children = childrenOf(masterPid);
+    if (children.length >= workers) return [masterPid, ...children];
+    if (Date.now() > deadline) throw new Error(`nginx started ${children.length} of ${workers} workers`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function nginxConfig(dir: string, port: number, backendPort: number): string {
@@ -136,6 +145,42 @@ http {
 `;
 }
 
+function range(values: number[], digits: number): string {
+  const sorted = [...values].sort((x, y) => x - y);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  if (sorted.length === 1) return median.toFixed(digits);
+  return `${median.toFixed(digits)} (${sorted[0]!.toFixed(digits)}–${sorted[sorted.length - 1]!.toFixed(digits)})`;
+}
+
+function printTable(names: string[], samples: Sample[][], loadAtStart: number[]): void {
+  const nginx = samples[1]!;
+  process.stdout.write(`\nwrk -t1 -c${connections} -d${durationS}s (after ${warmupS}s warm-up) × ${rounds} rounds, loopback, node ${process.version}\n`);
+  // Other work on the machine inflates CPU per request and cuts req/s; say how busy it was.
+  process.stdout.write(`load average at start ${loadAtStart.map((n) => n.toFixed(2)).join(' ')}, at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n`);
+  process.stdout.write('each cell: median (min–max) over the rounds; ratios are taken against NGINX within the same round\n\n');
+  const columns: Array<[string, number]> = [['target', 40], ['req/s', 20], ['p50 ms', 9], ['p99 ms', 9],
+    ['edge CPU µs/req', 20], ['backend µs/req', 18], ['rps/NGINX', 20], ['CPU/NGINX', 20], ['box busy', 9], ['errors', 7]];
+  process.stdout.write(columns.map(([title, width], i) => (i === 0 ? title.padEnd(width) : title.padStart(width))).join('') + '\n');
+  names.forEach((name, row) => {
+    const runs = samples[row]!;
+    const edge = runs.every((s) => s.edgeUs !== null) ? range(runs.map((s) => s.edgeUs!), 1) : '-';
+    const cpuRatio = row === 0 ? '-' : range(runs.map((s, i) => s.edgeUs! / nginx[i]!.edgeUs!), 2);
+    const cells = [name, range(runs.map((s) => s.rps), 0), range(runs.map((s) => s.p50ms), 2).split(' ')[0]!,
+      range(runs.map((s) => s.p99ms), 1).split(' ')[0]!, edge, range(runs.map((s) => s.backendUs), 1).split(' ')[0]!,
+      range(runs.map((s, i) => s.rps / nginx[i]!.rps), 2), cpuRatio,
+      `${Math.round(100 * runs.reduce((sum, s) => sum + s.busy, 0) / runs.length)} %`,
+      String(runs.reduce((sum, s) => sum + s.errors, 0))];
+    process.stdout.write(cells.map((cell, i) => (i === 0 ? cell.padEnd(columns[i]![1]) : cell.padStart(columns[i]![1]))).join('') + '\n');
+  });
+  process.stdout.write(`
+edge CPU = user+system CPU of the edge's own processes (NGINX: master + worker; Node: the whole process,
+all threads) over exactly the measured wrk run, divided by the requests wrk completed; the backend's
+CPU is reported apart (p50/p99/backend: medians). "box busy" near 100 % means the 2 CPUs were saturated
+(wrk + backend + edge), so req/s is bounded by CPU sharing, not by the edge alone.
+Goal: pod-proxy ≤ 2.0× NGINX CPU per request, ≥ 0.7× NGINX req/s.
+`);
+}
+
 async function main(): Promise<void> {
   need('nginx', 'nginx-light');
   need('wrk', 'wrk');
@@ -146,53 +191,48 @@ async function main(): Promise<void> {
     const backend = await startScript('backend.ts', []);
     children.push(backend.child);
     const backendUrl = `http://127.0.0.1:${backend.port}`;
-    const rows: Row[] = [];
     const backendPid = backend.child.pid!;
-
-    rows.push(measure('direct (backend, no proxy)', backend.port, [backendPid]));
+    const targets: Target[] = [{ name: 'direct (backend, no proxy)', port: backend.port, pids: () => [] }];
 
     const nginxPort = await freePort();
     writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, nginxPort, backend.port));
     const nginx = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'inherit' });
     children.push(nginx);
     await waitForPort(nginxPort);
-    rows.push(measure('NGINX 1 worker, keepalive upstream', nginxPort, [nginx.pid!, ...childrenOf(nginx.pid!)]));
+    const nginxPids = await nginxProcesses(nginx.pid!, 1);
+    targets.push({ name: 'NGINX 1 worker, keepalive upstream', port: nginxPort, pids: () => nginxPids });
 
-    const proxyPort = await freePort();
-    const proxy = spawn(process.execPath, [join(packageDir, 'dist/main.js')], {
-      env: {
-        ...process.env, PROXY_HOST: '127.0.0.1', PROXY_PORT: String(proxyPort), PROXY_ADMIN_PORT: String(await freePort()),
-        PROXY_USERS_URL: backendUrl, PROXY_AUTH_URL: backendUrl, PROXY_HEALTH_URL: backendUrl,
-        // One client address: lift the limit so the bench measures the proxy path, not 429s.
-        PROXY_USERS_RATE: '1000000000', PROXY_USERS_BURST: '1000000000', LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(proxy);
-    await waitForPort(proxyPort);
-    rows.push(measure('pod-proxy (full pipeline + access log)', proxyPort, [proxy.pid!]));
+    for (const [name, logLevel] of [['pod-proxy (full pipeline + access log)', 'info'], ['pod-proxy, access log off', 'silent']] as const) {
+      const proxyPort = await freePort();
+      const proxy = spawn(process.execPath, [join(packageDir, 'dist/main.js')], {
+        env: {
+          ...process.env, PROXY_HOST: '127.0.0.1', PROXY_PORT: String(proxyPort), PROXY_ADMIN_PORT: String(await freePort()),
+          PROXY_USERS_URL: backendUrl, PROXY_AUTH_URL: backendUrl, PROXY_HEALTH_URL: backendUrl,
+          // One client address: lift the limit so the bench measures the proxy path, not 429s.
+          PROXY_USERS_RATE: '1000000000', PROXY_USERS_BURST: '1000000000', LOG_LEVEL: logLevel,
+        },
+        // The access log goes to a file, as NGINX's does (PM2 also appends stdout to a file).
+        stdio: ['ignore', openSync(join(dir, `${logLevel}.log`), 'a'), 'inherit'],
+      });
+      children.push(proxy);
+      await waitForPort(proxyPort);
+      targets.push({ name, port: proxyPort, pids: () => [proxy.pid!] });
+    }
 
     const naive3 = await startScript('naive-http-proxy-3.ts', [backendUrl]);
     children.push(naive3.child);
-    rows.push(measure('naive http-proxy-3 1.23.3, keep-alive', naive3.port, [naive3.child.pid!]));
+    targets.push({ name: 'naive http-proxy-3 1.23.3, keep-alive', port: naive3.port, pids: () => [naive3.child.pid!] });
 
     const naive1 = await startScript('naive-http-proxy.ts', [backendUrl]);
     children.push(naive1.child);
-    rows.push(measure('naive http-proxy 1.18.1, keep-alive', naive1.port, [naive1.child.pid!]));
+    targets.push({ name: 'naive http-proxy 1.18.1, keep-alive', port: naive1.port, pids: () => [naive1.child.pid!] });
 
-    const nginxRow = rows[1]!;
-    const pad = (value: string, width: number) => value.padStart(width);
-    process.stdout.write(`\nwrk -t1 -c${connections} -d${durationS}s (after ${warmupS}s warm-up), loopback, node ${process.version}, CPU = proxy process(es) only\n`);
-    // Other work on the machine inflates CPU per request and cuts req/s; say how busy it was.
-    process.stdout.write(`load average at start ${loadAtStart.map((n) => n.toFixed(2)).join(' ')}, at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n\n`);
-    process.stdout.write(`${'target'.padEnd(42)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('CPU µs/req', 12)}${pad('rps/NGINX', 11)}${pad('CPU/NGINX', 11)}${pad('errors', 8)}\n`);
-    for (const row of rows) {
-      const cpu = row.cpuUsPerRequest;
-      process.stdout.write(`${row.name.padEnd(42)}${pad(row.rps.toFixed(0), 10)}${pad(row.p50ms.toFixed(2), 9)}${pad(row.p99ms.toFixed(2), 9)}` +
-        `${pad(cpu === null ? '-' : cpu.toFixed(1), 12)}${pad((row.rps / nginxRow.rps).toFixed(2), 11)}` +
-        `${pad(cpu === null ? '-' : (cpu / nginxRow.cpuUsPerRequest!).toFixed(2), 11)}${pad(String(row.errors), 8)}\n`);
+    const samples: Sample[][] = targets.map(() => []);
+    for (let round = 1; round <= rounds; round++) {
+      process.stderr.write(`round ${round}/${rounds}\n`);
+      targets.forEach((target, i) => samples[i]!.push(measure(target, backendPid)));
     }
-    process.stdout.write('\n"direct" CPU is the backend\'s own cost per request. Goal: pod-proxy ≤ 2.0× NGINX CPU per request, ≥ 0.7× NGINX req/s.\n');
+    printTable(targets.map((target) => target.name), samples, loadAtStart);
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));

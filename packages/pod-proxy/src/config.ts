@@ -1,5 +1,6 @@
 // The proxy's whole configuration, read once from the environment and validated;
 // a bad value throws an error naming the variable.
+import { readFileSync } from 'node:fs';
 
 export interface RouteConfig {
   /** Name used in logs, metrics and rate-limit policies ("auth", "users"). */
@@ -30,6 +31,16 @@ export interface TlsConfig {
   hstsMaxAgeSeconds: number;
 }
 
+/** Shared rate-limit state in Redis (PROXY_REDIS_URL); null means each proxy process limits on its own. */
+export interface RedisConfig {
+  /** redis:// or rediss:// URL, may carry credentials: never log it. */
+  url: string;
+  /** Prefix of every bucket key, so several fleets can share one Redis. */
+  keyPrefix: string;
+  /** Wait for Redis per request before deciding with the local bucket alone. */
+  timeoutMs: number;
+}
+
 export interface ProxyConfig {
   host: string;
   port: number;
@@ -51,6 +62,7 @@ export interface ProxyConfig {
   allowedMethods: string[];
   rateLimitMaxBuckets: number;
   rateLimitSweepMs: number;
+  redis: RedisConfig | null;
   healthUrl: string;
   healthTimeoutMs: number;
   metricsToken: string | null;
@@ -107,6 +119,42 @@ function url(env: Env, name: string, fallback: string): string {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') fail(name, value, 'expected an http(s) URL');
   return value.replace(/\/+$/, '');
+}
+
+function redis(env: Env): RedisConfig | null {
+  const raw = env.PROXY_REDIS_URL?.trim();
+  if (raw === undefined || raw === '') return null;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    // Reported below without echoing the value: it may hold a password.
+  }
+  if (parsed === null || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) {
+    throw new Error('invalid PROXY_REDIS_URL: expected a redis:// or rediss:// URL');
+  }
+  return {
+    url: raw,
+    keyPrefix: env.PROXY_REDIS_KEY_PREFIX || 'core-pod:ratelimit:',
+    timeoutMs: int(env, 'PROXY_REDIS_TIMEOUT_MS', 100, 1, 60_000),
+  };
+}
+
+/** PROXY_METRICS_TOKEN, or the content of PROXY_METRICS_TOKEN_FILE (Docker/Kubernetes secrets). */
+function metricsToken(env: Env): string | null {
+  const file = env.PROXY_METRICS_TOKEN_FILE?.trim();
+  if (file === undefined || file === '') return env.PROXY_METRICS_TOKEN ? env.PROXY_METRICS_TOKEN : null;
+  if (env.PROXY_METRICS_TOKEN) {
+    throw new Error('PROXY_METRICS_TOKEN and PROXY_METRICS_TOKEN_FILE are both set: set one of them');
+  }
+  let token: string;
+  try {
+    token = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    return fail('PROXY_METRICS_TOKEN_FILE', file, `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (token === '') fail('PROXY_METRICS_TOKEN_FILE', file, 'the file is empty');
+  return token;
 }
 
 function route(env: Env, name: string, prefix: string, hostVar: string, portVar: string,
@@ -168,9 +216,10 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
     allowedMethods: methods,
     rateLimitMaxBuckets: int(env, 'PROXY_RATELIMIT_MAX_BUCKETS', 200_000, 1),
     rateLimitSweepMs: int(env, 'PROXY_RATELIMIT_SWEEP_MS', 10_000, 1),
+    redis: redis(env),
     healthUrl: url(env, 'PROXY_HEALTH_URL', `http://127.0.0.1:${int(env, 'HEALTH_PORT', 3003, 1, 65535)}`),
     healthTimeoutMs: int(env, 'PROXY_HEALTH_TIMEOUT_MS', 500, 1),
-    metricsToken: env.PROXY_METRICS_TOKEN ? env.PROXY_METRICS_TOKEN : null,
+    metricsToken: metricsToken(env),
     metricsAllow: list(env, 'PROXY_METRICS_ALLOW', []),
     shutdownTimeoutMs: int(env, 'PROXY_SHUTDOWN_TIMEOUT_MS', 8_000, 1),
     logLevel,

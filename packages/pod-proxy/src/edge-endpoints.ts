@@ -1,11 +1,14 @@
 // The edge's own endpoints: /health and /status from pod-health (falling back to the proxy's view of
-// its upstreams when pod-health does not answer in time) and /metrics for authorised scrapers only.
+// its upstreams when pod-health does not answer in time), /metrics for authorised scrapers only, and
+// /livez (the proxy process answers; touches nothing else: a cheap liveness probe).
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { ProxyConfig } from './config';
 import { createDocumentFetcher, type DocumentFetcher, type FetchedDocument } from './document-fetcher';
 import type { EdgeMetrics } from './metrics';
 import type { EdgeContext } from './pipeline/context';
 import type { LocalRoute, UpstreamRoute } from './pipeline/route-table';
+import { addRedisCheck, redisCheck, redisCheckName, statusWithRedis } from './rate-limit-health';
+import type { RedisTokenBuckets } from './redis-token-buckets';
 
 function send(ctx: EdgeContext, status: number, contentType: string, body: Buffer | string): void {
   const res = ctx.res!;
@@ -25,7 +28,10 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
-export function createEdgeEndpoints(config: ProxyConfig, routes: readonly UpstreamRoute[], metrics: EdgeMetrics) {
+const livezBody = JSON.stringify({ status: 'pass' });
+
+export function createEdgeEndpoints(config: ProxyConfig, routes: readonly UpstreamRoute[], metrics: EdgeMetrics,
+  shared: RedisTokenBuckets | null = null) {
   const podHealth = createDocumentFetcher(config.healthUrl, config.healthTimeoutMs);
   const probes = new Map<UpstreamRoute, DocumentFetcher>(
     routes.map((route) => [route, createDocumentFetcher(route.config.target, config.healthTimeoutMs)]));
@@ -46,10 +52,11 @@ export function createEdgeEndpoints(config: ProxyConfig, routes: readonly Upstre
 
   async function health(ctx: EdgeContext): Promise<void> {
     const answer = await podHealth.fetchDocument('/health');
-    if (answer !== null) return relay(ctx, answer);
+    if (answer !== null) return relay(ctx, shared === null ? answer : addRedisCheck(answer, shared));
     const results = await probeUpstreams();
-    const status = results.every((result) => result.reachable) ? 'pass' : 'fail';
-    const checks: Record<string, unknown[]> = {};
+    const reachable = results.every((result) => result.reachable) ? 'pass' : 'fail';
+    const status = shared === null ? reachable : statusWithRedis(reachable, shared);
+    const checks: Record<string, unknown[]> = shared === null ? {} : { [redisCheckName]: [redisCheck(shared)] };
     for (const result of results) {
       checks[`${result.route.name}:responseTime`] = [{
         componentType: 'service',
@@ -66,7 +73,7 @@ export function createEdgeEndpoints(config: ProxyConfig, routes: readonly Upstre
       notes: ['pod-health did not answer; this is the proxy\'s own probe of its upstreams'],
       checks,
     });
-    send(ctx, status === 'pass' ? 200 : 503, 'application/health+json', body);
+    send(ctx, status === 'fail' ? 503 : 200, 'application/health+json', body);
   }
 
   async function status(ctx: EdgeContext): Promise<void> {
@@ -121,8 +128,12 @@ export function createEdgeEndpoints(config: ProxyConfig, routes: readonly Upstre
     };
   }
 
+  async function livez(ctx: EdgeContext): Promise<void> {
+    send(ctx, 200, 'application/health+json', livezBody);
+  }
+
   return {
-    routes: [local('health', '/health', health), local('status', '/status', status), local('metrics', '/metrics', metricsEndpoint)],
+    routes: [local('livez', '/livez', livez), local('health', '/health', health), local('status', '/status', status), local('metrics', '/metrics', metricsEndpoint)],
     close(): void {
       podHealth.close();
       for (const probe of probes.values()) probe.close();

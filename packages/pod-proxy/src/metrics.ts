@@ -1,5 +1,5 @@
 // The proxy's Prometheus metrics (prom-client), with labelled children cached so a request costs no hashing.
-import { Counter, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 
 type RequestLabels = 'route' | 'method' | 'status_code';
 
@@ -9,6 +9,8 @@ export class EdgeMetrics {
   private readonly duration: Histogram<RequestLabels>;
   private readonly limited: Counter<'route'>;
   private readonly upstreamErrors: Counter<'route' | 'reason'>;
+  private redisUp: Gauge | null = null;
+  private localDecisions: Counter<'route'> | null = null;
   private readonly children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
 
   constructor(options: { registry?: Registry; defaultMetrics?: boolean } = {}) {
@@ -48,6 +50,30 @@ export class EdgeMetrics {
 
   rateLimited(route: string): void {
     this.limited.inc({ route });
+  }
+
+  /** Registers the shared-rate-limit metrics; only when Redis is configured, so their absence means "not used". */
+  trackRedis(): void {
+    if (this.redisUp !== null) return;
+    this.redisUp = new Gauge({
+      name: 'pod_proxy_ratelimit_redis_up',
+      help: '1 while rate limits are shared through Redis, 0 while this proxy limits with its local buckets only',
+      registers: [this.registry],
+    });
+    this.redisUp.set(0);
+    this.localDecisions = new Counter({
+      name: 'pod_proxy_ratelimit_local_decisions_total',
+      help: 'Requests admitted by the local bucket alone because Redis was not answering',
+      labelNames: ['route'], registers: [this.registry],
+    });
+  }
+
+  redisAvailability(up: boolean): void {
+    this.redisUp?.set(up ? 1 : 0);
+  }
+
+  localDecision(route: string): void {
+    this.localDecisions?.inc({ route });
   }
 
   upstreamError(route: string, reason: string): void {

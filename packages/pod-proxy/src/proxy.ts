@@ -11,7 +11,7 @@ import type { ProxyConfig } from './config';
 import { createEdgeEndpoints } from './edge-endpoints';
 import { EdgeMetrics } from './metrics';
 import { createCheckMethod } from './pipeline/check-method';
-import { EdgeContext, type Step } from './pipeline/context';
+import { EdgeContext, runSteps, type Step } from './pipeline/context';
 import { createForward } from './pipeline/forward';
 import { createIdentifyClient } from './pipeline/identify-client';
 import { createLimitRate } from './pipeline/limit-rate';
@@ -22,6 +22,7 @@ import { createRedirectHttps } from './pipeline/redirect-https';
 import { assignRequestId } from './pipeline/request-id';
 import { createMatchRoute, type UpstreamRoute } from './pipeline/route-table';
 import { rawProblem, type ProblemCode } from './problem';
+import { RedisTokenBuckets } from './redis-token-buckets';
 import { TokenBuckets } from './token-buckets';
 import { Upstream } from './upstream';
 
@@ -62,13 +63,17 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
     }),
   }));
   const upstreams = upstreamRoutes.map((route) => route.upstream);
-  const endpoints = createEdgeEndpoints(config, upstreamRoutes, metrics);
+  if (config.redis !== null) metrics.trackRedis();
+  const sharedBuckets = config.redis === null ? null : new RedisTokenBuckets({
+    config: config.redis, logger, onAvailabilityChange: (up) => metrics.redisAvailability(up),
+  });
+  const endpoints = createEdgeEndpoints(config, upstreamRoutes, metrics, sharedBuckets);
   const logAccess = createLogAccess(logger, metrics, config.allowedMethods);
 
   // The pipeline, read top to bottom; each step may answer and stop it.
   const identifyClient = createIdentifyClient(config.trustedProxies);
   const matchRoute = createMatchRoute(upstreamRoutes, endpoints.routes);
-  const limitRate = createLimitRate(metrics);
+  const limitRate = createLimitRate(metrics, sharedBuckets);
   const forward = createForward(upstreams, {
     upstreamTimeoutMs: config.upstreamTimeoutMs, retryAfterSeconds: config.retryAfterSeconds, metrics,
   });
@@ -98,7 +103,7 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
       res.once('close', onResponseClose);
       if (closing) res.setHeader('connection', 'close');
       if (secure && hsts !== null) res.setHeader('strict-transport-security', hsts);
-      for (const step of pipeline) if (step(ctx)) return;
+      runSteps(ctx, pipeline);
     };
   }
 
@@ -121,7 +126,7 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
         ctx.answer('bad_request', 'only websocket upgrades (GET) are supported');
         return;
       }
-      for (const step of upgradeSteps) if (step(ctx)) return;
+      runSteps(ctx, upgradeSteps);
     };
   }
 
@@ -187,16 +192,19 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
     adminServer,
     metrics,
     routes: upstreamRoutes,
+    /** The fleet-wide buckets (null without PROXY_REDIS_URL). */
+    sharedBuckets,
     get inFlight(): number {
       return inFlight;
     },
 
     async listen(): Promise<ListeningAddresses> {
+      sharedBuckets?.connect();
       const port = await listenOn(server, config.port, config.host);
       const tlsPort = tlsServer === null ? null : await listenOn(tlsServer, config.tls!.port, config.host);
       if (tlsPort !== null && httpsPublicPort === 0) httpsPublicPort = tlsPort;
       const adminPort = await listenOn(adminServer, config.adminPort, config.adminHost);
-      logger.info({ port, tlsPort, adminPort, routes: config.routes.map((r) => `${r.prefix} -> ${r.target}`) }, 'proxy listening');
+      logger.info({ port, tlsPort, adminPort, rateLimits: sharedBuckets === null ? 'per proxy' : 'shared through Redis', routes: config.routes.map((r) => `${r.prefix} -> ${r.target}`) }, 'proxy listening');
       return { port, tlsPort, adminPort };
     },
 
@@ -228,6 +236,7 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
       await Promise.all(closed);
       for (const upstream of upstreams) upstream.close();
       endpoints.close();
+      await sharedBuckets?.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 // Token buckets keyed by client IP, with memory bounded by evicting idle (refilled) buckets and a hard cap.
-// State is per proxy process: several processes would each admit the full rate (see README).
+// State is per proxy process; with Redis configured it is the cheap first check in front of the
+// fleet-wide bucket (see redis-token-buckets.ts).
 
 interface Bucket {
   tokens: number;
@@ -66,6 +67,12 @@ export class TokenBuckets {
       result.retryAfterSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / this.ratePerMs / 1000));
     }
     return result;
+  }
+
+  /** Gives back the token of a request the fleet-wide bucket refused, so this bucket counts admitted requests only. */
+  refund(key: string): void {
+    const bucket = this.buckets.get(key);
+    if (bucket !== undefined) bucket.tokens = Math.min(this.options.burst, bucket.tokens + 1);
   }
 
   /** Drops every bucket that has refilled completely; called on a timer and when the cap is reached. */

@@ -1,31 +1,10 @@
 import { expect } from 'chai';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { startEchoUpstream, type EchoUpstream } from './support/echo-upstream';
 import { request, startProxy, unusedPort, type Harness } from './support/harness';
-
-/** A stand-in for pod-health on loopback: fixed documents, or silence when hanging. */
-async function startPodHealthDouble(options: { hang?: boolean } = {}) {
-  const server = http.createServer((req, res) => {
-    if (options.hang) return;
-    const documents: Record<string, [string, string]> = {
-      '/health': ['application/health+json', '{"status":"pass","checks":{"auth:responseTime":[{"status":"pass"}]},"from":"pod-health"}'],
-      '/status': ['application/json', '[{"name":"auth","pid":42,"state":"RUNNING","uptime":7,"restarts":1,"cpu":0.1,"memory":1000}]'],
-      '/metrics': ['text/plain; version=0.0.4', 'pod_service_up{service="auth"} 1\n'],
-    };
-    const document = documents[req.url ?? ''];
-    if (!document) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': document[0] }).end(document[1]);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
-}
+import { startPodHealthDouble } from './support/pod-health-double';
 
 describe('edge endpoints', () => {
   describe('with pod-health answering', () => {
@@ -96,6 +75,16 @@ describe('edge endpoints', () => {
         ['auth', 'RUNNING'], ['users', 'UNREACHABLE'], ['proxy', 'RUNNING']]);
     });
 
+    it('answers /livez on the public listener with 200 pass without asking pod-health or the upstreams', async () => {
+      const seenBefore = auth.seen.length;
+      const livez = await request(edge.port, { path: '/livez' });
+      expect(livez.status).to.equal(200);
+      expect(livez.headers['content-type']).to.equal('application/health+json');
+      expect(livez.json()).to.deep.equal({ status: 'pass' });
+      expect(auth.seen.length).to.equal(seenBefore);
+      expect((await request(edge.port, { path: '/livez', method: 'POST' })).status).to.equal(405);
+    });
+
     it('never serves /metrics by default', async () => {
       const answer = await request(edge.port, { path: '/metrics' });
       expect(answer.status).to.equal(403);
@@ -118,6 +107,24 @@ describe('edge endpoints', () => {
       expect(answer.body).to.include('# TYPE http_requests_total counter');
     } finally {
       await edge.close();
+    }
+  });
+
+  it('reads the scrapers\' bearer token from PROXY_METRICS_TOKEN_FILE (Docker/Kubernetes secrets)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pod-proxy-token-'));
+    const tokenFile = path.join(dir, 'metrics_token');
+    writeFileSync(tokenFile, 'file-secret\n', { mode: 0o600 });
+    const podHealth = await startPodHealthDouble();
+    const edge = await startProxy({ PROXY_HEALTH_URL: podHealth.url, PROXY_METRICS_TOKEN_FILE: tokenFile });
+    try {
+      const allowed = await request(edge.port, { path: '/metrics', headers: { authorization: 'Bearer file-secret' } });
+      expect(allowed.status).to.equal(200);
+      expect(allowed.body).to.include('pod_service_up');
+      expect((await request(edge.port, { path: '/metrics', headers: { authorization: 'Bearer other' } })).status).to.equal(403);
+    } finally {
+      await edge.close();
+      await podHealth.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -53,5 +53,22 @@ export class EdgeContext {
   }
 }
 
-/** A pipeline step: returns true when it answered the request and the pipeline must stop. */
-export type Step = (ctx: EdgeContext) => boolean;
+/**
+ * A pipeline step: returns true when it answered the request and the pipeline must stop. A step that
+ * must wait (the shared rate limit) returns a promise of the same; every other step stays synchronous.
+ */
+export type Step = (ctx: EdgeContext) => boolean | Promise<boolean>;
+
+/** Runs the steps from `from` in order until one answers; resumes after a waiting step settles. */
+export function runSteps(ctx: EdgeContext, steps: readonly Step[], from = 0): void {
+  for (let index = from; index < steps.length; index++) {
+    const outcome = steps[index]!(ctx);
+    if (outcome === false) continue;
+    if (outcome === true) return;
+    outcome.then((answered) => {
+      // The client may have left while the step waited: nothing left to serve.
+      if (!answered && !ctx.socket.destroyed) runSteps(ctx, steps, index + 1);
+    }, (error: Error) => ctx.answer('bad_gateway', error.message));
+    return;
+  }
+}
