@@ -74,8 +74,9 @@ function wrk(port: number, seconds: number): WrkResult {
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   return {
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0),
-    p50ms: toMs(/50%\s+(\S+)/.exec(output)?.[1] ?? ''),
-    p99ms: toMs(/99%\s+(\S+)/.exec(output)?.[1] ?? ''),
+    // Anchored: "86.50%" in the thread-stats lines would match an unanchored /50%/.
+    p50ms: toMs(/^\s*50%\s+(\S+)/m.exec(output)?.[1] ?? ''),
+    p99ms: toMs(/^\s*99%\s+(\S+)/m.exec(output)?.[1] ?? ''),
     requests,
     errors: non2xx + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0),
   };
