@@ -237,6 +237,8 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
       for (const upstream of upstreams) upstream.close();
       endpoints.close();
       await sharedBuckets?.close();
+      // Access lines are handed to the logger once per event-loop turn; the last ones go out now.
+      logAccess.flush();
     },
   };
 }

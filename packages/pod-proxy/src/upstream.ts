@@ -17,6 +17,8 @@ export class Upstream {
   readonly target: URL;
   readonly agent: http.Agent;
   readonly proxy: ProxyServer;
+  /** The target has no path or query of its own, so a request's path is forwarded unchanged. */
+  readonly rootTarget: boolean;
   state: UpstreamState = 'unknown';
   /** ms since epoch of the last state change. */
   since = Date.now();
@@ -25,6 +27,7 @@ export class Upstream {
   constructor(options: UpstreamOptions) {
     this.name = options.name;
     this.target = new URL(options.target);
+    this.rootTarget = this.target.pathname === '/' && this.target.search === '';
     // LIFO keeps a few hot sockets busy and lets the rest idle out; the idle timeout stays below the
     // services' 5 s keep-alive so we never reuse a socket the upstream is closing (ECONNRESET).
     this.agent = new http.Agent({

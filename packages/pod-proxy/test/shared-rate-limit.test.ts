@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import * as http from 'node:http';
+import WebSocket from 'ws';
 import { startEchoUpstream, type EchoUpstream } from './support/echo-upstream';
 import { eventually, request, startProxy, type Harness } from './support/harness';
 import { startPodHealthDouble } from './support/pod-health-double';
@@ -142,6 +143,35 @@ describe('rate limits shared through Redis by several proxies', function () {
     }
     const shared = await splitLoad(edges, '203.0.113.4', 100, 20);
     expect(shared.admitted).to.be.at.most(oneBucketBound(shared.seconds));
+  });
+
+  it('decides locally when Redis hangs (accepts, never answers) and shares again once it answers', async () => {
+    redis.pause();
+    try {
+      // The first request waits PROXY_REDIS_TIMEOUT_MS at most, then the local bucket admits it.
+      expect((await request(edges[0]!.port, { path: '/api/v1/auth/x', headers: { 'x-forwarded-for': '203.0.113.6' } })).status).to.equal(200);
+      await eventually(async () => (await healthOf(edges[0]!)).status === 'warn', '/health to turn warn while Redis hangs');
+      expect(await redisUpGauge(edges[0]!)).to.equal(0);
+      expect((await request(edges[0]!.port, { path: '/api/v1/auth/x', headers: { 'x-forwarded-for': '203.0.113.6' } })).status).to.equal(200);
+    } finally {
+      redis.resume();
+    }
+    await eventually(async () => (await healthOf(edges[0]!)).status === 'pass', '/health to pass once Redis answers', 10_000);
+    expect(await redisUpGauge(edges[0]!)).to.equal(1);
+  });
+
+  it('passes websocket upgrades through the shared limit', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${edges[1]!.port}/api/v1/auth/socket`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+    try {
+      const reply = await new Promise<string>((resolve, reject) => {
+        ws.once('open', () => ws.send('hello'));
+        ws.once('message', (data) => resolve(data.toString()));
+        ws.once('error', reject);
+      });
+      expect(reply).to.equal('echo:hello');
+    } finally {
+      ws.terminate();
+    }
   });
 });
 

@@ -15,6 +15,10 @@ export interface ForwardOptions {
 }
 
 const kProxyReqContext = Symbol('pod-proxy.proxyReq.context');
+// Characters WHATWG URL parsing keeps as they are in a path and query (no quote, space, #, \\, <>, {}, |, ^, `).
+const plainUrl = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*$/;
+// Forward req.url as it is (no URL round trip); only used when the result is the same.
+const asGiven = { toProxy: true, prependPath: false } as const;
 
 function onUpstreamTimeout(this: ClientRequest): void {
   const ctx = (this as unknown as Record<symbol, EdgeContext>)[kProxyReqContext];
@@ -113,7 +117,11 @@ export function createForward(upstreams: readonly Upstream[], options: ForwardOp
       route.upstream.proxy.web(req, res, { buffer: counted }, onError);
       return true;
     }
-    route.upstream.proxy.web(req, res, onError);
+    // http-proxy-3 parses the target's path and the request URL with `new URL` on every request; for a
+    // root target and a URL the parser would leave unchanged (our normalised path, plain characters) the
+    // join is the URL itself.
+    if (route.upstream.rootTarget && plainUrl.test(req.url ?? '')) route.upstream.proxy.web(req, res, asGiven, onError);
+    else route.upstream.proxy.web(req, res, onError);
     return true;
   }
   return forward;

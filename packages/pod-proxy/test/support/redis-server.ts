@@ -13,6 +13,9 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts again on the same port (empty: nothing was persisted). */
   start(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that still accepts connections but answers nothing (a hung host). */
+  pause(): void;
+  resume(): void;
 }
 
 function inlineCommand(port: number, line: string): Promise<string> {
@@ -66,5 +69,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       child = null;
     },
     start,
+    pause: () => { child?.kill('SIGSTOP'); },
+    resume: () => { child?.kill('SIGCONT'); },
   };
 }
