@@ -24,7 +24,7 @@ chmod 644 "$work/secrets/"*
 chown -R 1000:1000 "$work/data"
 
 # Host networking (the tool's choice): keep the internal ports off the defaults.
-env_args=(-e PROXY_PORT=$port -e AUTH_PORT=23001 -e USERS_PORT=23002 -e HEALTH_PORT=23003 -e PROXY_ADMIN_PORT=23004
+env_args=(-e AUTH_BCRYPT_COST=10 -e PROXY_PORT=$port -e AUTH_PORT=23001 -e USERS_PORT=23002 -e HEALTH_PORT=23003 -e PROXY_ADMIN_PORT=23004
           -e AUTH_JWT_PRIVATE_KEY_FILE=/run/secrets/jwt.pem -e POD_INTERNAL_TOKEN_FILE=/run/secrets/internal-token)
 out=$(NODE_MAJOR=${NODE_MAJOR:-24} bash "$smoke" -k -f docker/Dockerfile -t "$tag" -p "$port" "${env_args[@]}" \
   -v "$work/secrets:/run/secrets:ro" -v "$work/data:/data" . | tee /dev/stderr)
