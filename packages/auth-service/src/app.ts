@@ -1,5 +1,6 @@
 // Builds the auth service's express app from its dependencies without listening; main.ts wires
 // the real ones and tests build the same app on temp databases.
+import { databaseUnavailableHandler } from '@core-pod/prisma-runtime';
 import { jsonBody, metricsRouter, notFoundHandler, problemHandler, processMetricsRegistry, requestContext, type Logger } from '@core-pod/http-service';
 import express, { type Express } from 'express';
 import { Registry } from 'prom-client';
@@ -18,6 +19,7 @@ import { discoveryRoutes } from './routes/discovery-routes';
 import { internalRoutes } from './routes/internal-routes';
 import { sessionRoutes } from './routes/session-routes';
 import { createSessions } from './sessions';
+import { authProblem } from './error-codes';
 import type { Database, User } from './store/database';
 import { createAccessTokens } from './tokens/access-token';
 import type { KeyRing } from './tokens/signing-keys';
@@ -74,6 +76,8 @@ export function createApp(deps: AppDeps): AuthApp {
   app.use(internalRoutes({ internalToken: deps.internalToken, feed: createRevocationFeed(db, config.jwt.accessTokenTtlSeconds, now), admin: createUserAdmin(db, sessions, audit) }));
   app.use(metricsRouter(Registry.merge([processMetricsRegistry(), metrics.registry])));
   app.use(notFoundHandler());
+  // A database outage is a 503 with Retry-After, not a 500: it ends, and the pool reconnects.
+  app.use(databaseUnavailableHandler((headers) => authProblem('database_unavailable', { detail: 'The database cannot be reached right now; retry shortly.', headers })));
   app.use(problemHandler());
   return { app, warmUp: accounts.warmUp };
 }

@@ -11,6 +11,8 @@ export interface AuthConfig {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL connection pool of this process (ignored for SQLite). */
+  databasePool: { max: number; connectionTimeoutMillis: number; idleTimeoutMillis: number };
   logLevel: string;
   jwt: {
     issuer: string;
@@ -56,6 +58,11 @@ export function loadConfig(env: Env = process.env): AuthConfig {
     port: envPort(env, 'AUTH_PORT', 3001),
     dataDir,
     databaseUrl: envOptional(env, 'AUTH_DATABASE_URL'),
+    databasePool: {
+      max: envInt(env, 'AUTH_DATABASE_POOL_MAX', 10, { min: 1, max: 500 }),
+      connectionTimeoutMillis: envInt(env, 'AUTH_DATABASE_POOL_TIMEOUT_MS', 5000, { min: 100, max: 120_000 }),
+      idleTimeoutMillis: envInt(env, 'AUTH_DATABASE_POOL_IDLE_MS', 10_000, { min: 1000, max: 3_600_000 }),
+    },
     logLevel,
     jwt: {
       issuer: envString(env, 'AUTH_JWT_ISSUER', 'core-pod-auth'),

@@ -3,7 +3,8 @@
 export { resolveDatabaseUrl, providerOf, redactUrl, type DatabaseProvider } from './database-url';
 export { createAdapterFactory, type PoolOptions } from './adapter-factory';
 export { migrate, MIGRATION_LOCK_KEY, type MigrateOptions } from './migrate';
-export { isDatabaseUnavailable } from './database-availability';
+export { DATABASE_RETRY_AFTER_SECONDS, databaseUnavailableHandler, isDatabaseUnavailable } from './database-availability';
+export { migrateWhenReachable, type WaitOptions } from './migrate-when-reachable';
 export { deriveSchema, providers } from './schema-derivation';
 export { syncSchemas, checkSchemas } from './schema-sync';
 export { generateClients } from './client-generation';

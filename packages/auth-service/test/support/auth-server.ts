@@ -1,11 +1,13 @@
-// Starts the real auth app over loopback on port 0 with a fresh SQLite file in a temp
-// POD_DATA_DIR (migrated with the real migrations) and bcrypt cost 10.
+// Starts the real auth app over loopback on port 0 with a fresh database (migrated with the real
+// migrations) and bcrypt cost 10: a SQLite file in a temp POD_DATA_DIR, or with TEST_DB=postgresql
+// a new database on the test PostgreSQL server.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger, startServer } from '@core-pod/http-service';
 import type { Express } from 'express';
 import { migrate, resolveDatabaseUrl } from '@core-pod/prisma-runtime';
+import { createTestDatabase, testDatabaseVariant } from '@core-pod/prisma-runtime/testing';
 import { createApp } from '../../src/app';
 import { type AuthConfig, loadConfig } from '../../src/config';
 import { createHashPool, type PasswordHasher } from '../../src/passwords/hash-pool';
@@ -36,10 +38,12 @@ export interface AuthServerOptions {
 
 export async function startAuthServer(options: AuthServerOptions = {}): Promise<AuthServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-service-'));
-  const config = loadConfig({ POD_DATA_DIR: dataDir, AUTH_BCRYPT_COST: '10', AUTH_PORT: '0', ...options.env });
+  const database = testDatabaseVariant() === 'postgresql' ? await createTestDatabase(packageDir) : undefined;
+  const databaseEnv = database ? { AUTH_DATABASE_URL: database.url } : {};
+  const config = loadConfig({ POD_DATA_DIR: dataDir, AUTH_BCRYPT_COST: '10', AUTH_PORT: '0', ...databaseEnv, ...options.env });
   const url = resolveDatabaseUrl(config.databaseUrl, dataDir, 'auth.db');
   await migrate({ url, packageDir });
-  const db = openDatabase(url);
+  const db = openDatabase(url, config.databasePool);
   const keys = loadKeyRing({ privateKeyFile: config.jwt.privateKeyFile, dataDir, production: false });
   const hasher = options.hasher ?? createHashPool(2);
   const logs: string[] = [];
@@ -58,6 +62,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
       await running.close();
       await hasher.close();
       await db.$disconnect();
+      await database?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
