@@ -18,7 +18,15 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return value && VALID_REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-export function requestContext({ logger }: { logger: Logger }): RequestHandler {
+/** Machine traffic (health probes, scrapes, the revocation poll every second): logged at debug when it succeeds. */
+export const quietPaths: RegExp[] = [/\/health$/, /^\/metrics$/, /^\/internal\/v1\/revocations$/];
+
+export interface RequestContextOptions {
+  logger: Logger;
+  quiet?: RegExp[];
+}
+
+export function requestContext({ logger, quiet = quietPaths }: RequestContextOptions): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     req.id = requestIdFrom(req.headers['x-request-id']);
@@ -26,10 +34,12 @@ export function requestContext({ logger }: { logger: Logger }): RequestHandler {
     res.setHeader('X-Request-Id', req.id);
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      req.log.info(
+      const path = req.originalUrl.split('?')[0] ?? '';
+      const level = res.statusCode < 400 && quiet.some((re) => re.test(path)) ? 'debug' : 'info';
+      req.log[level](
         {
           method: req.method,
-          path: req.originalUrl.split('?')[0],
+          path,
           status: res.statusCode,
           durationMs: Math.round(ms * 100) / 100,
           bytes: Number(res.getHeader('content-length') ?? 0),

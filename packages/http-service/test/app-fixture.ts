@@ -12,7 +12,7 @@ export async function startFixtureApp() {
       done();
     },
   });
-  const logger = pino({ level: 'info' }, sink);
+  const logger = pino({ level: 'debug' }, sink);
   const app = express();
   app.use(requestContext({ logger }));
   app.post('/echo', jsonBody({ limit: 64 }), (req, res) => res.json({ got: req.body }));
@@ -22,6 +22,7 @@ export async function startFixtureApp() {
   app.get('/boom', () => {
     throw new Error('secret internals');
   });
+  app.get('/svc/health', (_req, res) => res.json({ status: 'pass' }));
   app.get('/slow', (_req, res) => {
     setTimeout(() => res.json({ done: true }), 300);
   });
