@@ -11,6 +11,7 @@ export class EdgeMetrics {
   private readonly upstreamErrors: Counter<'route' | 'reason'>;
   private redisUp: Gauge | null = null;
   private localDecisions: Counter<'route'> | null = null;
+  private readonly localDecisionChildren = new Map<string, { inc(): void }>();
   private readonly children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
 
   constructor(options: { registry?: Registry; defaultMetrics?: boolean } = {}) {
@@ -73,7 +74,14 @@ export class EdgeMetrics {
   }
 
   localDecision(route: string): void {
-    this.localDecisions?.inc({ route });
+    if (this.localDecisions === null) return;
+    // Every request while Redis is down: a cached child, no label hashing.
+    let child = this.localDecisionChildren.get(route);
+    if (child === undefined) {
+      child = this.localDecisions.labels({ route });
+      this.localDecisionChildren.set(route, child);
+    }
+    child.inc();
   }
 
   upstreamError(route: string, reason: string): void {
