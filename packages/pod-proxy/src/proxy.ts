@@ -204,7 +204,7 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
       const tlsPort = tlsServer === null ? null : await listenOn(tlsServer, config.tls!.port, config.host);
       if (tlsPort !== null && httpsPublicPort === 0) httpsPublicPort = tlsPort;
       const adminPort = await listenOn(adminServer, config.adminPort, config.adminHost);
-      logger.info({ port, tlsPort, adminPort, rateLimits: sharedBuckets === null ? 'per proxy' : 'shared through Redis', routes: config.routes.map((r) => `${r.prefix} -> ${r.target}`) }, 'proxy listening');
+      logger.info({ port, tlsPort, adminPort, rateLimits: sharedBuckets === null ? 'per proxy' : 'shared through Redis when it answers', routes: config.routes.map((r) => `${r.prefix} -> ${r.target}`) }, 'proxy listening');
       return { port, tlsPort, adminPort };
     },
 

@@ -53,6 +53,8 @@ export class RedisTokenBuckets {
   private readonly client: ScriptedClient;
   private available = false;
   private closing = false;
+  /** The outage was logged (once per outage, including "never reached at start"). */
+  private warned = false;
   /** Why Redis is not in use (for /health); null while it answers. */
   lastError: string | null = 'not connected yet';
 
@@ -123,12 +125,17 @@ export class RedisTokenBuckets {
 
   private setAvailable(available: boolean, reason: string | null): void {
     if (reason !== null || available) this.lastError = reason;
-    if (available === this.available) return;
+    const changed = available !== this.available;
     this.available = available;
-    if (!this.closing) {
-      if (available) this.options.logger.info('rate limits shared through Redis');
-      else this.options.logger.warn({ reason }, 'Redis unreachable: rate limits are per proxy until it is back');
+    if (changed) this.options.onAvailabilityChange?.(available);
+    if (this.closing) return;
+    if (available && changed) {
+      this.warned = false;
+      this.options.logger.info('rate limits shared through Redis');
+    } else if (!available && !this.warned) {
+      // 'close' repeats on every failed reconnect: one line per outage.
+      this.warned = true;
+      this.options.logger.warn({ reason }, 'Redis unreachable: rate limits are per proxy until it is back');
     }
-    this.options.onAvailabilityChange?.(available);
   }
 }

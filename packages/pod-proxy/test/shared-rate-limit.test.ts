@@ -143,6 +143,10 @@ describe('rate limits shared through Redis by several proxies', function () {
     }
     const shared = await splitLoad(edges, '203.0.113.4', 100, 20);
     expect(shared.admitted).to.be.at.most(oneBucketBound(shared.seconds));
+    // One warning per outage however many reconnects failed, one notice when sharing resumed.
+    const messages = edges[0]!.logLines.map((line) => line.msg);
+    expect(messages.filter((msg) => msg === 'Redis unreachable: rate limits are per proxy until it is back')).to.have.length(1);
+    expect(messages.filter((msg) => msg === 'rate limits shared through Redis')).to.have.length(2);
   });
 
   it('decides locally when Redis hangs (accepts, never answers) and shares again once it answers', async () => {
