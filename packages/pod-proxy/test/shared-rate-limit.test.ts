@@ -103,6 +103,17 @@ describe('rate limits shared through Redis by several proxies', function () {
     expect(calls).to.equal(admitted);
   });
 
+  it('keeps one bucket per route and client IP in Redis, expiring once it would have refilled (burst / rate + 1 s)', async () => {
+    await request(edges[0]!.port, { path: '/api/v1/auth/x', headers: { 'x-forwarded-for': '203.0.113.8' } });
+    await request(edges[1]!.port, { path: '/api/v1/users/x', headers: { 'x-forwarded-for': '203.0.113.8' } });
+    const authTtl = Number(/^:(-?\d+)/.exec(await redis.command('PTTL core-pod:ratelimit:auth:203.0.113.8'))![1]);
+    const usersTtl = Number(/^:(-?\d+)/.exec(await redis.command('PTTL core-pod:ratelimit:users:203.0.113.8'))![1]);
+    // auth: 20 / 10 r/s = 2 s, users: 30 / 15 r/s = 2 s; plus 1 s of clock slack.
+    expect(authTtl).to.be.within(1, 3000);
+    expect(usersTtl).to.be.within(1, 3000);
+    expect(await redis.command('HGET core-pod:ratelimit:auth:203.0.113.8 t')).to.match(/^\$\d+\r\n19(\.\d+)?\r\n$/);
+  });
+
   it('reports Redis as up in /health (a pass check) and in pod_proxy_ratelimit_redis_up', async () => {
     const health = await healthOf(edges[0]!);
     expect(health).to.include({ httpStatus: 200, status: 'pass' });
