@@ -32,6 +32,9 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return {1, math.floor(tokens), 0}
 `;
 
+/** After Redis answered with an error, how long the local buckets decide alone before trying again. */
+const replyErrorRetryMs = 5000;
+
 export interface SharedDecision {
   allowed: boolean;
   remaining: number;
@@ -55,6 +58,7 @@ export class RedisTokenBuckets {
   private closing = false;
   /** The outage was logged (once per outage, including "never reached at start"). */
   private warned = false;
+  private retryTimer: NodeJS.Timeout | null = null;
   /** Why Redis is not in use (for /health); null while it answers. */
   lastError: string | null = 'not connected yet';
 
@@ -113,14 +117,25 @@ export class RedisTokenBuckets {
 
   async close(): Promise<void> {
     this.closing = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.client.disconnect();
   }
 
   private onCommandFailure(error: Error): void {
     if (!this.available) return;
     this.setAvailable(false, error.message);
-    // A timed-out Redis gets a fresh connection; 'ready' brings the shared buckets back.
-    if (/timed out/i.test(error.message) && !this.closing) this.client.disconnect(true);
+    if (this.closing) return;
+    if (error.name === 'ReplyError') {
+      // Redis answered, with an error (OOM, READONLY replica, NOAUTH…): the connection is fine, so no
+      // 'ready' will come; try the shared buckets again later (a lasting error warns every few seconds).
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = null;
+        if (this.client.status === 'ready') this.setAvailable(true, null);
+      }, replyErrorRetryMs).unref();
+    } else if (this.client.status === 'ready') {
+      // Timed out on a connection that looks open: a fresh one; 'ready' brings the shared buckets back.
+      this.client.disconnect(true);
+    }
   }
 
   private setAvailable(available: boolean, reason: string | null): void {

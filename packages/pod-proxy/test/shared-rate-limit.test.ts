@@ -175,6 +175,23 @@ describe('rate limits shared through Redis by several proxies', function () {
     expect(await redisUpGauge(edges[0]!)).to.equal(1);
   });
 
+  it('decides locally while Redis answers with errors (out of memory) and shares again once it accepts writes', async () => {
+    expect(await redis.command('CONFIG SET maxmemory-policy noeviction')).to.match(/^\+OK/);
+    expect(await redis.command('CONFIG SET maxmemory 1')).to.match(/^\+OK/);
+    try {
+      expect((await request(edges[1]!.port, { path: '/api/v1/auth/x', headers: { 'x-forwarded-for': '203.0.113.10' } })).status).to.equal(200);
+      const health = await healthOf(edges[1]!);
+      expect(health.status).to.equal('warn');
+      expect(health.redis!.output).to.match(/OOM/);
+    } finally {
+      await redis.command('CONFIG SET maxmemory 0');
+    }
+    await eventually(async () => {
+      await request(edges[1]!.port, { path: '/api/v1/auth/x', headers: { 'x-forwarded-for': '203.0.113.10' } });
+      return (await healthOf(edges[1]!)).status === 'pass';
+    }, '/health to pass once Redis accepts writes again', 10_000);
+  });
+
   it('passes websocket upgrades through the shared limit', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${edges[1]!.port}/api/v1/auth/socket`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
     try {
