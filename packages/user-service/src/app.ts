@@ -1,5 +1,6 @@
 // Builds the user service's express app from its dependencies without listening: public routes
 // under /api/v1/users, the internal hook under /internal/v1, /metrics, problem+json errors.
+import { databaseUnavailableHandler } from '@core-pod/prisma-runtime';
 import express, { type Express } from 'express';
 import { jsonBody, metricsRouter, notFoundHandler, problemHandler, requestContext, type Logger } from '@core-pod/http-service';
 import type { TokenVerifier } from './auth/access-token';
@@ -17,6 +18,7 @@ import { healthRoute } from './routes/health-route';
 import { internalRoutes } from './routes/internal-routes';
 import { meRoutes } from './routes/me-routes';
 import { profileRoutes } from './routes/profile-routes';
+import { userProblem } from './error-codes';
 import type { Database } from './store/database';
 
 export const API_PREFIX = '/api/v1/users';
@@ -63,6 +65,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(API_PREFIX, profileRoutes({ authenticated, profiles }));
 
   app.use(notFoundHandler());
+  // A database outage is a 503 with Retry-After, not a 500: it ends, and the pool reconnects.
+  app.use(databaseUnavailableHandler((headers) => userProblem('database_unavailable', { detail: 'The database cannot be reached right now; retry shortly.', headers })));
   app.use(problemHandler());
   return app;
 }

@@ -11,6 +11,8 @@ export interface UsersConfig {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL connection pool of this process (ignored for SQLite). */
+  databasePool: { max: number; connectionTimeoutMillis: number; idleTimeoutMillis: number };
   logLevel: string;
   authInternalUrl: string;
   /** Timeout of every call to auth's internal API and JWKS. */
@@ -41,6 +43,11 @@ export function loadConfig(env: Env = process.env): UsersConfig {
     port: envPort(env, 'USERS_PORT', 3002),
     dataDir: path.resolve(envString(env, 'POD_DATA_DIR', './data')),
     databaseUrl: envOptional(env, 'USERS_DATABASE_URL'),
+    databasePool: {
+      max: envInt(env, 'USERS_DATABASE_POOL_MAX', 10, { min: 1, max: 500 }),
+      connectionTimeoutMillis: envInt(env, 'USERS_DATABASE_POOL_TIMEOUT_MS', 5000, { min: 100, max: 120_000 }),
+      idleTimeoutMillis: envInt(env, 'USERS_DATABASE_POOL_IDLE_MS', 10_000, { min: 1000, max: 3_600_000 }),
+    },
     logLevel,
     authInternalUrl: envUrl(env, 'AUTH_INTERNAL_URL', 'http://127.0.0.1:3001'),
     authTimeoutMs: envInt(env, 'USERS_AUTH_TIMEOUT_MS', 2000, { min: 50, max: 60_000 }),

@@ -15,6 +15,7 @@ export const USER_ERRORS = {
   last_admin: { status: 409, title: 'The last enabled admin cannot be demoted, disabled or deleted' },
   profile_deleted: { status: 409, title: 'The profile was deleted and cannot be re-created' },
   auth_unavailable: { status: 503, title: 'The auth service is unavailable' },
+  database_unavailable: { status: 503, title: 'The database is unavailable' },
 } as const;
 
 export type UserErrorCode = keyof typeof USER_ERRORS;

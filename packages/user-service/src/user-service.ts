@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Express } from 'express';
 import { loadInternalToken, startServer, type Logger, type RunningServer } from '@core-pod/http-service';
-import { migrate, resolveDatabaseUrl } from '@core-pod/prisma-runtime';
+import { migrateWhenReachable, redactUrl, resolveDatabaseUrl } from '@core-pod/prisma-runtime';
 import { createTokenVerifier } from './auth/access-token';
 import { createAuthClient } from './auth/auth-client';
 import { createJwksCache } from './auth/jwks-cache';
@@ -35,9 +35,12 @@ export interface UserService {
 
 export async function startUserService({ config, logger, internalToken }: UserServiceOptions): Promise<UserService> {
   const url = resolveDatabaseUrl(config.databaseUrl, config.dataDir, 'users.db');
-  const { applied } = await migrate({ url, packageDir: PACKAGE_DIR });
+  // An unreachable database at start is waited for (logged), not a crash-loop under PM2.
+  const { applied } = await migrateWhenReachable({ url, packageDir: PACKAGE_DIR }, {
+    onUnavailable: (err, delayMs) => logger.warn({ err, delayMs, database: redactUrl(url) }, 'database unavailable at start; retrying migrations'),
+  });
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const db = openDatabase(url);
+  const db = openDatabase(url, config.databasePool);
   const token = internalToken ?? loadInternalToken({ dataDir: config.dataDir, production: config.production });
   const metrics = createUserMetrics();
   const auth = createAuthClient({ baseUrl: config.authInternalUrl, internalToken: token, timeoutMs: config.authTimeoutMs, observe: metrics.observeAuthCall });

@@ -1,27 +1,16 @@
 // The entry points as the supervisor runs them: main.ts migrates, serves (degraded while auth is
 // away) and exits 0 on SIGTERM; bad config names the variable; migrate.ts is idempotent; the
 // per-provider schemas have not drifted from prisma/models.prisma.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { freePort } from './support/pod';
+import { runEntry as run } from './support/service-process';
 import { waitFor } from './support/wait-for';
 
 const packageDir = path.resolve(__dirname, '..');
-
-function run(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  let output = '';
-  const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', path.join(packageDir, 'src', entry)], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
 
 describe('entry points', () => {
   let dataDir: string;

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { waitFor } from './wait-for';
 
-const authPackageDir = path.dirname(require.resolve('@core-pod/auth-service/package.json'));
+export const authPackageDir = path.dirname(require.resolve('@core-pod/auth-service/package.json'));
 
 export interface AuthProcessOptions {
   port: number;
@@ -13,6 +13,8 @@ export interface AuthProcessOptions {
   usersInternalUrl: string;
   privateKeyFile: string;
   bootstrapAdminEmail: string;
+  /** AUTH_DATABASE_URL; unset → auth's SQLite file in dataDir. */
+  databaseUrl?: string;
 }
 
 export class AuthProcess {
@@ -39,6 +41,7 @@ export class AuthProcess {
         POD_INTERNAL_TOKEN: o.internalToken,
         USERS_INTERNAL_URL: o.usersInternalUrl,
         LOG_LEVEL: 'warn',
+        ...(o.databaseUrl ? { AUTH_DATABASE_URL: o.databaseUrl } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,14 +1,16 @@
 // A pod in miniature for integration tests: the real auth service (spawned) and a real user
-// service (in-process, same wiring as main.ts) on loopback, each with its own temp data dir.
+// service (in-process, same wiring as main.ts) on loopback, each with its own temp data dir and,
+// with TEST_DB=postgresql, each with a fresh database on the test PostgreSQL server.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@core-pod/http-service';
+import { createTestDatabase, testDatabaseVariant } from '@core-pod/prisma-runtime/testing';
 import { loadConfig } from '../../src/config';
-import { startUserService, type UserService } from '../../src/user-service';
-import { AuthProcess } from './auth-process';
+import { PACKAGE_DIR, startUserService, type UserService } from '../../src/user-service';
+import { AuthProcess, authPackageDir } from './auth-process';
 import { client, type HttpClient } from './http-client';
 
 export const ADMIN_EMAIL = 'admin@example.com';
@@ -68,6 +70,9 @@ export async function startPod(usersEnv: Record<string, string> = {}): Promise<P
   const signingKeyPem = newSigningKeyPem();
   const keyFile = path.join(root, 'auth-signing-keys.pem');
   fs.writeFileSync(keyFile, signingKeyPem, { mode: 0o600 });
+  const postgres = testDatabaseVariant() === 'postgresql';
+  const authDb = postgres ? await createTestDatabase(authPackageDir) : undefined;
+  const usersDb = postgres ? await createTestDatabase(PACKAGE_DIR) : undefined;
 
   const auth = new AuthProcess({
     port: authPort,
@@ -76,6 +81,7 @@ export async function startPod(usersEnv: Record<string, string> = {}): Promise<P
     usersInternalUrl: `http://127.0.0.1:${usersPort}`,
     privateKeyFile: keyFile,
     bootstrapAdminEmail: ADMIN_EMAIL,
+    databaseUrl: authDb?.url,
   });
   await auth.start();
   const usersDataDir = path.join(root, 'users');
@@ -86,6 +92,7 @@ export async function startPod(usersEnv: Record<string, string> = {}): Promise<P
     USERS_REVOCATION_POLL_INTERVAL_MS: '200',
     USERS_DELETION_RETRY_BASE_MS: '100',
     USERS_DELETION_RETRY_MAX_MS: '500',
+    ...(usersDb ? { USERS_DATABASE_URL: usersDb.url } : {}),
     ...usersEnv,
   });
   const start = () => startUserService({ config, logger: createLogger('users', { level: 'silent' }), internalToken });
@@ -120,6 +127,7 @@ export async function startPod(usersEnv: Record<string, string> = {}): Promise<P
     async close() {
       await users.close();
       await auth.stop();
+      await Promise.all([authDb?.drop(), usersDb?.drop()]);
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
