@@ -2,11 +2,11 @@
 // (keep-alive upstream), pod-proxy (with and without its access log) and naive http-proxy-3 /
 // http-proxy 1.18.1 edges, all against the same backend, in alternating rounds so every ratio is
 // taken within one round; loopback only, bounded runs (wrk, default c=50, 4 s × 3 rounds).
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import * as net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, need, toMs, waitForPort } from './local-services';
 import { childrenOf, cpuSeconds, machineTicks } from './process-cpu';
 
 const durationS = Number(process.env.BENCH_DURATION_S ?? 4);
@@ -14,35 +14,6 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const warmupS = Number(process.env.BENCH_WARMUP_S ?? 1);
 const packageDir = join(__dirname, '..');
-
-function need(command: string, debianPackage: string): void {
-  if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) {
-    process.stderr.write(`bench: "${command}" is missing. Install it with: apt-get update && apt-get install -y ${debianPackage}\n`);
-    process.exit(2);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (probe.address() as net.AddressInfo).port;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
-      socket.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listening on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function startScript(script: string, args: string[]): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import=tsx', join(__dirname, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -58,13 +29,6 @@ function startScript(script: string, args: string[]): Promise<{ child: ChildProc
 }
 
 interface WrkResult { rps: number; p50ms: number; p99ms: number; requests: number; errors: number }
-
-function toMs(value: string): number {
-  const match = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
-  if (!match) return NaN;
-  const number = Number(match[1]);
-  return match[2] === 'us' ? number / 1000 : match[2] === 's' ? number * 1000 : number;
-}
 
 function wrk(port: number, seconds: number): WrkResult {
   const output = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency',

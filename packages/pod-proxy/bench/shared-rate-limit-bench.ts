@@ -2,11 +2,11 @@
 // (dist/main.js) with per-proxy buckets (the baseline), with Redis shared, and with Redis configured but
 // down (local fallback); admitted traffic (limit lifted) and a flood over the limit (mostly 429s, which
 // the local bucket answers without Redis). Same backend, alternating rounds, wrk on loopback.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, need, toMs, waitForPort } from './local-services';
 import { cpuSeconds } from './process-cpu';
 
 const durationS = Number(process.env.BENCH_DURATION_S ?? 4);
@@ -14,43 +14,8 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const packageDir = join(__dirname, '..');
 
-function need(command: string, debianPackage: string): void {
-  if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) {
-    process.stderr.write(`bench: "${command}" is missing. Install it with: apt-get update && apt-get install -y ${debianPackage}\n`);
-    process.exit(2);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (probe.address() as net.AddressInfo).port;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
-      socket.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listening on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 interface Row { name: string; port: number; pid: number; withRedis: boolean }
 interface Sample { rps: number; p99ms: number; proxyUs: number; redisUs: number; ok: number; limited: number }
-
-function toMs(value: string): number {
-  const match = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
-  if (!match) return NaN;
-  return match[2] === 'us' ? Number(match[1]) / 1000 : match[2] === 's' ? Number(match[1]) * 1000 : Number(match[1]);
-}
 
 function measure(row: Row, path: string, redisPid: number): Sample {
   execFileSync('wrk', ['-t1', `-c${connections}`, '-d1s', `http://127.0.0.1:${row.port}${path}`]);
