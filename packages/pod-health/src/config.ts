@@ -36,6 +36,7 @@ export interface HealthConfig {
   notifyWebhookUrl: string | null;
   notifyTimeoutMs: number;
   notifyRetries: number;
+  notifyFormat: 'json' | 'slack';
   cgroupRoot: string;
   procRoot: string;
 }
@@ -52,6 +53,12 @@ type Env = Record<string, string | undefined>;
 function text(env: Env, name: string, fallback: string): string {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? fallback : raw.trim();
+}
+
+function noticeFormat(env: Env): 'json' | 'slack' {
+  const raw = env.POD_NOTIFY_FORMAT?.trim() || 'json';
+  if (raw !== 'json' && raw !== 'slack') throw new ConfigError('POD_NOTIFY_FORMAT', `expected "json" or "slack", got "${raw}"`);
+  return raw;
 }
 
 function number(env: Env, name: string, fallback: number, min: number, max: number, integer = true): number {
@@ -139,6 +146,7 @@ export function loadConfig(env: Env = process.env): HealthConfig {
     notifyWebhookUrl: url(env, 'POD_NOTIFY_WEBHOOK_URL', null),
     notifyTimeoutMs: number(env, 'POD_NOTIFY_TIMEOUT_MS', 3000, 50, 60_000),
     notifyRetries: number(env, 'POD_NOTIFY_RETRIES', 3, 0, 20),
+    notifyFormat: noticeFormat(env),
     cgroupRoot: text(env, 'HEALTH_CGROUP_ROOT', '/sys/fs/cgroup'),
     procRoot: text(env, 'HEALTH_PROC_ROOT', '/proc'),
   };

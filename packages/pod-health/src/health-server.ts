@@ -23,7 +23,7 @@ import { createPodMetrics } from './pod-metrics';
 import { createRestartWindow } from './restart-window';
 import { serviceStatus } from './service-status';
 import { createTransitionNotifier, type TransitionNotifier } from './transition-notifier';
-import { createWebhookSender } from './webhook-sender';
+import { createWebhookPoster } from '@core-pod/pod-notifier';
 
 const NOTIFY_GRACE_MS = 2000;
 
@@ -68,7 +68,13 @@ export function createHealthServer(config: HealthConfig, deps: HealthServerDeps 
   const loop = createCollectionLoop(registry, config.collectIntervalMs, (err) => logger.error({ err }, 'collection tick failed'));
   const restarts = createRestartWindow(config.thresholds.restartWindowSeconds);
   const sender = config.notifyWebhookUrl
-    ? createWebhookSender({ url: config.notifyWebhookUrl, timeoutMs: config.notifyTimeoutMs, retries: config.notifyRetries })
+    ? createWebhookPoster({
+        url: config.notifyWebhookUrl,
+        format: config.notifyFormat,
+        timeoutMs: config.notifyTimeoutMs,
+        attempts: config.notifyRetries + 1,
+        onError: (message) => logger.warn({ event: 'pod_health' }, message),
+      })
     : null;
   const notifier = createTransitionNotifier(sender, logger);
 

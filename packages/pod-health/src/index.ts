@@ -1,9 +1,8 @@
 // Public API of pod-health: the server factory, the HTTP app, config and the pieces the
-// integrator may reuse (exposition merging, the webhook sender).
+// integrator may reuse (exposition merging, the transition notifier).
 export { createHealthServer, type HealthServer, type HealthServerDeps } from './health-server';
 export { createApp, type AppState } from './http-app';
 export { loadConfig, ConfigError, type HealthConfig, type ServiceTarget, type Thresholds } from './config';
 export { evaluateHealth, type HealthReport, type CheckResult, type HealthStatus } from './health-report';
 export { mergeExpositions, parseExposition } from './exposition-merge';
-export { createWebhookSender, type PodEvent, type WebhookSender } from './webhook-sender';
 export { createTransitionNotifier } from './transition-notifier';

@@ -1,7 +1,7 @@
 // Turns successive health reports into at most one notification per status transition: while a
 // send is in flight only the newest pending transition is kept, so flapping cannot queue a flood.
 import type { HealthReport, HealthStatus } from './health-report';
-import type { PodEvent, WebhookSender } from './webhook-sender';
+import type { PodEvent, WebhookPoster } from '@core-pod/pod-notifier';
 
 export interface NotifierLogger {
   info(obj: object, msg: string): void;
@@ -42,7 +42,7 @@ export function healthEvent(report: HealthReport, previous: HealthStatus, now = 
   };
 }
 
-export function createTransitionNotifier(sender: WebhookSender | null, logger: NotifierLogger): TransitionNotifier {
+export function createTransitionNotifier(sender: WebhookPoster | null, logger: NotifierLogger): TransitionNotifier {
   // The pod is assumed healthy before the first report, so starting unhealthy notifies.
   let announced: HealthStatus = 'pass';
   let observed: HealthStatus = 'pass';
@@ -56,7 +56,7 @@ export function createTransitionNotifier(sender: WebhookSender | null, logger: N
       if (report.status === announced) continue; // flapped back before we could announce
       const event = healthEvent(report, announced);
       logger.info({ event }, 'health transition');
-      const delivered = sender ? await sender.send(event) : true;
+      const delivered = sender ? await sender.post(event) : true;
       if (!delivered) logger.warn({ event: event.event, state: event.state }, 'health notification not delivered');
       announced = report.status;
     }

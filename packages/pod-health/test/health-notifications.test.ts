@@ -1,7 +1,7 @@
 // End to end: a running pod-health posts one webhook event when a service starts failing and one
 // when it recovers, however many collection ticks pass in between.
 import { expect } from 'chai';
-import type { PodEvent } from '../src/webhook-sender';
+import type { PodEvent } from '@core-pod/pod-notifier';
 import { listen, type Loopback, until } from './loopback-servers';
 import { startPodUnderTest, type PodUnderTest } from './pod-under-test';
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import pino from 'pino';
 import type { HealthReport, HealthStatus } from '../src/health-report';
 import { createTransitionNotifier, healthEvent } from '../src/transition-notifier';
-import { createWebhookSender, type PodEvent } from '../src/webhook-sender';
+import { createWebhookPoster, type PodEvent } from '@core-pod/pod-notifier';
 import { listen, type Loopback } from './loopback-servers';
 
 const silent = pino({ level: 'silent' });
@@ -45,7 +45,7 @@ describe('health notifications', () => {
   afterEach(() => receiver.close());
 
   const notifier = () =>
-    createTransitionNotifier(createWebhookSender({ url: `${receiver.url}/hook`, timeoutMs: 1000, retries: 3, backoffMs: 10 }), silent);
+    createTransitionNotifier(createWebhookPoster({ url: `${receiver.url}/hook`, timeoutMs: 1000, attempts: 4, backoffMs: 10 }), silent);
 
   it('posts one event per transition in the crash-event shape, none for repeated reports', async () => {
     const n = notifier();
@@ -80,8 +80,8 @@ describe('health notifications', () => {
 
   it('gives up after the configured retries when the receiver keeps failing', async () => {
     failuresLeft = 100;
-    const sender = createWebhookSender({ url: `${receiver.url}/hook`, timeoutMs: 1000, retries: 2, backoffMs: 5 });
-    const delivered = await sender.send(healthEvent(report('fail'), 'pass'));
+    const sender = createWebhookPoster({ url: `${receiver.url}/hook`, timeoutMs: 1000, attempts: 3, backoffMs: 5 });
+    const delivered = await sender.post(healthEvent(report('fail'), 'pass'));
     expect(delivered).to.equal(false);
     expect(failuresLeft, 'one attempt plus two retries').to.equal(97);
   });

@@ -1,5 +1,6 @@
 // Sends service state events to a webhook (JSON or Slack-compatible), coalesced so that a
 // crash loop produces one notice per transition (crashing → fatal → recovered), not hundreds.
+import { createWebhookPoster } from '@core-pod/pod-notifier';
 import type { ServiceState } from './pod-types';
 
 export interface StateEvent {
@@ -46,12 +47,11 @@ function noticeClass(state: ServiceState): 'down' | 'fatal' | 'up' | null {
 export function createCrashNotifier(options: NotifierOptions): CrashNotifier {
   const lastSent = new Map<string, 'down' | 'fatal' | 'up'>();
   const pendingUp = new Map<string, NodeJS.Timeout>();
-  let queue: Promise<void> = Promise.resolve();
+  const poster = createWebhookPoster(options);
 
   const send = (event: StateEvent, kind: 'down' | 'fatal' | 'up'): void => {
     lastSent.set(event.service, kind);
-    const body = options.format === 'slack' ? slackBody(event) : event;
-    queue = queue.then(() => post(options, body));
+    void poster.post(event);
   };
 
   return {
@@ -80,36 +80,6 @@ export function createCrashNotifier(options: NotifierOptions): CrashNotifier {
       }
       send(event, kind);
     },
-    flush() {
-      return queue;
-    },
+    flush: () => poster.flush(),
   };
-}
-
-function slackBody(event: StateEvent): { text: string } {
-  const how = event.signal ? `signal ${event.signal}` : `code ${event.exitCode ?? 'unknown'}`;
-  const tail = event.lastLines.length > 0 ? `\n\`\`\`${event.lastLines.join('\n')}\`\`\`` : '';
-  return { text: `core-pod: *${event.service}* is ${event.state} (was ${event.previousState}, exit ${how}, restarts ${event.restarts})${tail}` };
-}
-
-async function post(options: NotifierOptions, body: unknown): Promise<void> {
-  for (let attempt = 1; attempt <= options.attempts; attempt++) {
-    try {
-      const response = await fetch(options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-      await response.arrayBuffer();
-      if (response.ok) return;
-      if (response.status < 500 && response.status !== 429) {
-        options.onError(`webhook answered ${response.status}; notice dropped`);
-        return;
-      }
-    } catch (error) {
-      if (attempt === options.attempts) options.onError(`webhook failed: ${(error as Error).message}`);
-    }
-    if (attempt < options.attempts) await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
-  }
 }
