@@ -2,9 +2,9 @@
 // the pod under core-pod, with plain PM2 defaults measured in the same run as the baseline.
 // Real services when every packages/*/dist/main.js exists (BENCH_TARGET=fixtures to force the
 // fixture services). Ports are free ones, never the pod's defaults; PM2 homes are temp dirs.
+// With real services it then prints the fleet table (fleet-bench.ts; BENCH_FLEET=0 skips it).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../pod-definition';
@@ -12,6 +12,8 @@ import { readProcessUsage } from '../process-usage';
 import { probeOnce } from '../readiness-probe';
 import { readStateFile, stateFilePath } from '../state-file';
 import { benchTargets, type BenchTarget } from './bench-targets';
+import { runFleetBench } from './fleet-bench';
+import { freePorts } from './pod-fleet';
 
 const kills = Number(process.env.BENCH_KILLS ?? 20);
 const pm2Bin = path.join(repoRoot, 'node_modules', 'pm2', 'bin', 'pm2');
@@ -30,16 +32,6 @@ interface Figures {
   coldStartMs: number;
   restartMs: Map<string, number[]>;
   rss: Map<string, number>;
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<net.Server>((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  })));
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }
 
 async function until<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000, everyMs = 5): Promise<T> {
@@ -172,6 +164,7 @@ async function main(): Promise<void> {
     const ours = await measure(targets, () => startCorePod(definitionFile, oursEnv, oursDir));
     printTable(targets, base, ours);
     console.log('goals: restart p95 <= 500 ms, pod idle RSS <= 250 MB, cold start <= 3 s');
+    if (mode === 'real' && process.env.BENCH_FLEET !== '0') await runFleetBench(work);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
