@@ -10,9 +10,16 @@ export interface LoadRequest {
   body?: string;
 }
 
+/** One run's raw samples; several runs of the same setup are summarised together. */
+export interface LoadSamples {
+  latenciesMs: number[];
+  /** Answers other than the expected status (or connection errors). */
+  failures: number;
+  seconds: number;
+}
+
 export interface LoadFigures {
   requests: number;
-  /** Answers other than the expected status (or connection errors). */
   failures: number;
   perSecond: number;
   p50Ms: number;
@@ -46,7 +53,19 @@ function send(agent: http.Agent, edge: URL, request: LoadRequest): Promise<numbe
   });
 }
 
-export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
+export function summarise(runs: LoadSamples[]): LoadFigures {
+  const latencies = runs.flatMap((r) => r.latenciesMs);
+  const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
+  return {
+    requests: latencies.length,
+    failures: runs.reduce((sum, r) => sum + r.failures, 0),
+    perSecond: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadSamples> {
   const edges = options.edges.map((e) => new URL(e));
   const agents = edges.map(() => new http.Agent({ keepAlive: true, maxSockets: options.concurrency }));
   const latencies: number[] = [];
@@ -65,5 +84,5 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
   await Promise.all(Array.from({ length: options.concurrency }, (_, id) => client(id)));
   const seconds = (performance.now() - started) / 1000;
   for (const agent of agents) agent.destroy();
-  return { requests: latencies.length, failures, perSecond: latencies.length / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return { latenciesMs: latencies, failures, seconds };
 }
