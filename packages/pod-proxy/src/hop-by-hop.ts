@@ -23,23 +23,29 @@ export function stripHopByHop(headers: IncomingHttpHeaders, keepUpgrade: boolean
   else if (headers.upgrade !== undefined) delete headers.upgrade;
 }
 
-/** Response side: the upstream's connection management headers are not the client's. */
-export function stripResponseHopByHop(headers: Record<string, unknown>): void {
+/** Where the upstream's Keep-Alive header stays readable for the pool once it is hidden from the client. */
+export const kUpstreamKeepAlive = Symbol('pod-proxy.upstreamKeepAlive');
+
+/**
+ * Response side: the upstream's connection management headers are not the client's. Headers are set to
+ * undefined rather than deleted: http-proxy-3 copies no undefined header, and a `delete` would turn the
+ * headers object into a slow dictionary for everything that reads it afterwards.
+ */
+export function stripResponseHopByHop(headers: Record<string | symbol, unknown>): void {
   const connection = headers.connection;
   if (typeof connection === 'string') {
     for (const token of connection.split(',')) {
       const name = token.trim().toLowerCase();
-      if (name !== '' && name !== 'close' && name !== 'keep-alive') delete headers[name];
+      if (name !== '' && name !== 'close' && name !== 'keep-alive' && headers[name] !== undefined) headers[name] = undefined;
     }
-    delete headers.connection;
+    headers.connection = undefined;
   }
   const keepAlive = headers['keep-alive'];
   if (keepAlive !== undefined) {
-    // The upstream pool (http.Agent#keepSocketAlive) reads the upstream's "timeout=N" hint from these
-    // same headers to retire sockets before the upstream closes them; kept, but non-enumerable, it
-    // stays out of the copy http-proxy-3 makes for the client.
-    delete headers['keep-alive'];
-    Object.defineProperty(headers, 'keep-alive', { value: keepAlive, enumerable: false, configurable: true, writable: true });
+    // The upstream pool (UpstreamAgent#keepSocketAlive) reads the upstream's "timeout=N" hint to retire
+    // sockets before the upstream closes them; it finds it under this symbol.
+    headers['keep-alive'] = undefined;
+    headers[kUpstreamKeepAlive] = keepAlive;
   }
-  if (headers['proxy-connection'] !== undefined) delete headers['proxy-connection'];
+  if (headers['proxy-connection'] !== undefined) headers['proxy-connection'] = undefined;
 }

@@ -1,7 +1,9 @@
 // One upstream service: its keep-alive connection pool, its http-proxy-3 server, and the proxy's
 // passive view of whether it is up (from real traffic and probes), used when pod-health is silent.
 import * as http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ProxyServer } from 'http-proxy-3';
+import { kUpstreamKeepAlive } from './hop-by-hop';
 
 export type UpstreamState = 'unknown' | 'up' | 'down';
 
@@ -10,6 +12,17 @@ export interface UpstreamOptions {
   target: string;
   maxSockets: number;
   keepAliveMs: number;
+}
+
+/** A keep-alive pool that still honours the upstream's Keep-Alive hint after the edge hid it from the client. */
+class UpstreamAgent extends http.Agent {
+  override keepSocketAlive(socket: Duplex): void {
+    const res = (socket as Duplex & { _httpMessage?: { res?: http.IncomingMessage } })._httpMessage?.res;
+    const hint = (res?.headers as Record<symbol, unknown> | undefined)?.[kUpstreamKeepAlive];
+    if (typeof hint === 'string') res!.headers['keep-alive'] = hint;
+    // Node's Agent returns whether the socket may be pooled (its typings say void).
+    return super.keepSocketAlive(socket);
+  }
 }
 
 export class Upstream {
@@ -30,7 +43,7 @@ export class Upstream {
     this.rootTarget = this.target.pathname === '/' && this.target.search === '';
     // LIFO keeps a few hot sockets busy and lets the rest idle out; the idle timeout stays below the
     // services' 5 s keep-alive so we never reuse a socket the upstream is closing (ECONNRESET).
-    this.agent = new http.Agent({
+    this.agent = new UpstreamAgent({
       keepAlive: true,
       maxSockets: options.maxSockets,
       maxFreeSockets: options.maxSockets,
