@@ -1,6 +1,6 @@
 // npm run bench: requests/s, p50/p99 latency and CPU µs per request for the backend direct, NGINX
-// (keep-alive upstream), pod-proxy (with and without its access log) and naive http-proxy-3 /
-// http-proxy 1.18.1 edges, all against the same backend, in alternating rounds so every ratio is
+// (keep-alive upstream), pod-proxy (with and without its access log), naive http-proxy-3 /
+// http-proxy 1.18.1 edges and a bare node:http forwarder, all against the same backend, in alternating rounds so every ratio is
 // taken within one round; loopback only, bounded runs (wrk, default c=50, 4 s × 3 rounds).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { childrenOf, cpuSeconds, machineTicks } from './process-cpu';
 
 const durationS = Number(process.env.BENCH_DURATION_S ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const pacedDelayMs = Number(process.env.BENCH_PACED_DELAY_MS ?? 12);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const warmupS = Number(process.env.BENCH_WARMUP_S ?? 1);
 const packageDir = join(__dirname, '..');
@@ -30,8 +31,9 @@ function startScript(script: string, args: string[]): Promise<{ child: ChildProc
 
 interface WrkResult { rps: number; p50ms: number; p99ms: number; requests: number; errors: number }
 
-function wrk(port: number, seconds: number): WrkResult {
-  const output = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency',
+/** script: a wrk Lua file (the paced runs), or null for closed-loop "as fast as it answers". */
+function wrk(port: number, seconds: number, script: string | null): WrkResult {
+  const output = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...(script === null ? [] : ['-s', script]),
     `http://127.0.0.1:${port}/api/v1/users/bench`], { encoding: 'utf8' });
   const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? 0);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0);
@@ -58,13 +60,13 @@ interface Sample extends WrkResult {
 interface Target { name: string; port: number; pids: () => number[] }
 
 /** One warm-up and one measured wrk run; CPU is read right before and right after the measured run. */
-function measure(target: Target, backendPid: number): Sample {
-  wrk(target.port, warmupS);
+function measure(target: Target, backendPid: number, script: string | null): Sample {
+  wrk(target.port, warmupS, script);
   const pids = target.pids();
   const edgeBefore = cpuSeconds(pids);
   const backendBefore = cpuSeconds([backendPid]);
   const ticksBefore = machineTicks();
-  const result = wrk(target.port, durationS);
+  const result = wrk(target.port, durationS, script);
   const ticksAfter = machineTicks();
   const perRequest = (seconds: number) => (seconds / result.requests) * 1e6;
   return {
@@ -117,12 +119,9 @@ function range(values: number[], digits: number): string {
   return `${median.toFixed(digits)} (${sorted[0]!.toFixed(digits)}–${sorted[sorted.length - 1]!.toFixed(digits)})`;
 }
 
-function printTable(names: string[], samples: Sample[][], loadAtStart: number[]): void {
+function printTable(heading: string, names: string[], samples: Sample[][]): void {
   const nginx = samples[1]!;
-  process.stdout.write(`\nwrk -t1 -c${connections} -d${durationS}s (after ${warmupS}s warm-up) × ${rounds} rounds, loopback, node ${process.version}\n`);
-  // Other work on the machine inflates CPU per request and cuts req/s; say how busy it was.
-  process.stdout.write(`load average at start ${loadAtStart.map((n) => n.toFixed(2)).join(' ')}, at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}\n`);
-  process.stdout.write('each cell: median (min–max) over the rounds; ratios are taken against NGINX within the same round\n\n');
+  process.stdout.write(`\n${heading}\n`);
   const columns: Array<[string, number]> = [['target', 40], ['req/s', 20], ['p50 ms', 9], ['p99 ms', 9],
     ['edge CPU µs/req', 20], ['backend µs/req', 18], ['rps/NGINX', 20], ['CPU/NGINX', 20], ['box busy', 9], ['errors', 7]];
   process.stdout.write(columns.map(([title, width], i) => (i === 0 ? title.padEnd(width) : title.padStart(width))).join('') + '\n');
@@ -137,11 +136,21 @@ function printTable(names: string[], samples: Sample[][], loadAtStart: number[])
       String(runs.reduce((sum, s) => sum + s.errors, 0))];
     process.stdout.write(cells.map((cell, i) => (i === 0 ? cell.padEnd(columns[i]![1]) : cell.padStart(columns[i]![1]))).join('') + '\n');
   });
+}
+
+function printNotes(loadAtStart: number[]): void {
   process.stdout.write(`
+wrk -t1 -c${connections} -d${durationS}s (after ${warmupS}s warm-up) × ${rounds} rounds, loopback, node ${process.version}
+load average at start ${loadAtStart.map((n) => n.toFixed(2)).join(' ')}, at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}
+each cell: median (min–max) over the rounds; ratios are taken against NGINX within the same round.
 edge CPU = user+system CPU of the edge's own processes (NGINX: master + worker; Node: the whole process,
 all threads) over exactly the measured wrk run, divided by the requests wrk completed; the backend's
 CPU is reported apart (p50/p99/backend: medians). "box busy" near 100 % means the 2 CPUs were saturated
 (wrk + backend + edge), so req/s is bounded by CPU sharing, not by the edge alone.
+CPU per request falls as the rate rises (more requests per event-loop wake-up, for NGINX, Node and the
+backend alike), so the closed-loop table compares NGINX at its high rate with Node edges at a low one;
+the paced table offers every target the same rate (each connection waits ${pacedDelayMs} ms between
+requests), which compares the work per request at equal load.
 Goal: pod-proxy ≤ 2.0× NGINX CPU per request, ≥ 0.7× NGINX req/s.
 `);
 }
@@ -188,16 +197,28 @@ async function main(): Promise<void> {
     children.push(naive3.child);
     targets.push({ name: 'naive http-proxy-3 1.23.3, keep-alive', port: naive3.port, pids: () => [naive3.child.pid!] });
 
+    const bare = await startScript('naive-node-http.ts', [backendUrl]);
+    children.push(bare.child);
+    targets.push({ name: 'bare node:http + http.request, keep-alive', port: bare.port, pids: () => [bare.child.pid!] });
+
     const naive1 = await startScript('naive-http-proxy.ts', [backendUrl]);
     children.push(naive1.child);
     targets.push({ name: 'naive http-proxy 1.18.1, keep-alive', port: naive1.port, pids: () => [naive1.child.pid!] });
 
+    // wrk calls delay() before each request on a connection: a fixed pause gives every target about the same rate.
+    const pacedScript = join(dir, 'paced.lua');
+    writeFileSync(pacedScript, `function delay()\n  return ${pacedDelayMs}\nend\n`);
     const samples: Sample[][] = targets.map(() => []);
+    const paced: Sample[][] = targets.map(() => []);
     for (let round = 1; round <= rounds; round++) {
       process.stderr.write(`round ${round}/${rounds}\n`);
-      targets.forEach((target, i) => samples[i]!.push(measure(target, backendPid)));
+      targets.forEach((target, i) => samples[i]!.push(measure(target, backendPid, null)));
+      targets.forEach((target, i) => paced[i]!.push(measure(target, backendPid, pacedScript)));
     }
-    printTable(targets.map((target) => target.name), samples, loadAtStart);
+    const names = targets.map((target) => target.name);
+    printTable('Closed loop: each connection sends its next request as soon as the answer arrives', names, samples);
+    printTable(`Paced: same offered load for every target (${connections} connections × one request per ${pacedDelayMs} ms + latency)`, names, paced);
+    printNotes(loadAtStart);
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
