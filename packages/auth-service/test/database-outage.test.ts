@@ -3,9 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startThrowawayPostgres, testDatabaseVariant, type ThrowawayPostgres } from '@core-pod/prisma-runtime/testing';
 import { expect } from 'chai';
-import { client } from './support/http-client';
-import { listeningUrl, runEntry, type ServiceProcess } from './support/service-process';
-import { waitFor } from './support/wait-for';
+import { packageDir } from './support/auth-server';
+import { client, listeningUrl, runEntry, type ServiceProcess, waitFor } from '@core-pod/service-test-harness';
 
 const PASSWORD = 'correct horse battery';
 
@@ -29,7 +28,7 @@ if (testDatabaseVariant() === 'postgresql') {
 
     it('waits for the database at start instead of exiting, then migrates and serves', async () => {
       pg.pause();
-      proc = runEntry('main.ts', { POD_DATA_DIR: dataDir, AUTH_PORT: '0', AUTH_BCRYPT_COST: '10', AUTH_DATABASE_URL: pg.url });
+      proc = runEntry(packageDir, 'main.ts', { POD_DATA_DIR: dataDir, AUTH_PORT: '0', AUTH_BCRYPT_COST: '10', AUTH_DATABASE_URL: pg.url });
       const started = proc;
       await waitFor(() => started.output().includes('retrying migrations'), 20_000, 'the retry log line');
       expect(started.child.exitCode).to.equal(null);

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { client } from './support/http-client';
-import { runEntry as run } from './support/service-process';
-import { waitFor } from './support/wait-for';
+import { client, runEntry, waitFor } from '@core-pod/service-test-harness';
+
+const packageDir = path.resolve(__dirname, '..');
+const run = (entry: string, env: Record<string, string>) => runEntry(packageDir, entry, env);
 
 describe('entry points', () => {
   let dataDir: string;

@@ -4,7 +4,7 @@ import { createLogger } from '@core-pod/http-service';
 import { expect } from 'chai';
 import { createProfileNotifier } from '../src/profile-notifier';
 import type { User } from '../src/store/database';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '@core-pod/service-test-harness';
 
 const user = { id: 'u-42', email: 'new@example.com', role: 'user', createdAt: new Date('2026-01-02T03:04:05Z') } as User;
 

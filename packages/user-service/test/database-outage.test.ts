@@ -9,9 +9,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { startThrowawayPostgres, testDatabaseVariant, type ThrowawayPostgres } from '@core-pod/prisma-runtime/testing';
 import { expect } from 'chai';
+import { PACKAGE_DIR } from '../src/user-service';
 import { freePort, startPod, type Pod } from './support/pod';
-import { listeningUrl, runEntry } from './support/service-process';
-import { waitFor } from './support/wait-for';
+import { listeningUrl, runEntry, waitFor } from '@core-pod/service-test-harness';
 
 function expectDatabaseUnavailable(res: { status: number; headers: Headers; body: { code?: string } }): void {
   expect(res.status).to.equal(503);
@@ -32,7 +32,7 @@ if (testDatabaseVariant() === 'postgresql') {
     it('waits for the database at start instead of exiting, then migrates and serves', async () => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'users-outage-'));
       pg.pause();
-      const proc = runEntry('main.ts', {
+      const proc = runEntry(PACKAGE_DIR, 'main.ts', {
         POD_DATA_DIR: dataDir,
         USERS_PORT: '0',
         USERS_DATABASE_URL: pg.url,

@@ -11,7 +11,7 @@ import { createMainThreadHasher } from '../../src/passwords/hash-pool';
 import { openDatabase } from '../../src/store/open-database';
 import { generateSigningKeyPem, parseKeyRing } from '../../src/tokens/signing-keys';
 import { INTERNAL_TOKEN, startAuthServer, type AuthServer } from '../support/auth-server';
-import { client } from '../support/http-client';
+import { client } from '@core-pod/service-test-harness';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };

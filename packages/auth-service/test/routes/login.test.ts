@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import { startAuthServer, type AuthServer } from '../support/auth-server';
-import { client } from '../support/http-client';
+import { client, waitFor } from '@core-pod/service-test-harness';
 import bcrypt from 'bcryptjs';
 import { costOf, createHashPool } from '../../src/passwords/hash-pool';
-import { waitFor } from '../support/wait-for';
 
 const PASSWORD = 'correct horse battery';
 

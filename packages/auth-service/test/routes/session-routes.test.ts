@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startAuthServer, type AuthServer } from '../support/auth-server';
-import { client } from '../support/http-client';
+import { client } from '@core-pod/service-test-harness';
 
 const PASSWORD = 'correct horse battery';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { pruneExpired } from '../../src/store/retention';
 import { startAuthServer, type AuthServer } from '../support/auth-server';
-import { client } from '../support/http-client';
+import { client } from '@core-pod/service-test-harness';
 
 const PASSWORD = 'correct horse battery';
 const DAY = 24 * 3600;

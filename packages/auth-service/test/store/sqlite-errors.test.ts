@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { testDatabaseVariant } from '@core-pod/prisma-runtime/testing';
 import { expect } from 'chai';
 import { startAuthServer, type AuthServer } from '../support/auth-server';
-import { client } from '../support/http-client';
+import { client } from '@core-pod/service-test-harness';
 
 const PASSWORD = 'correct horse battery';
 

@@ -2,7 +2,7 @@
 // session, expired token and forged token, against the real auth service issuing the tokens.
 import { expect } from 'chai';
 import { ADMIN_EMAIL, claimsFor, kidOf, newSigningKeyPem, startPod, type Account, type Pod } from '../support/pod';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '@core-pod/service-test-harness';
 
 type Persona = 'anonymous' | 'user' | 'otherUser' | 'admin' | 'disabled' | 'revoked' | 'expired' | 'forged';
 

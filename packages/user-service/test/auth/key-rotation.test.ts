@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import { ADMIN_EMAIL, claimsFor, kidOf, newSigningKeyPem, startPod, type Pod } from '../support/pod';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '@core-pod/service-test-harness';
 
 describe('key rotation and auth outages', () => {
   let pod: Pod;

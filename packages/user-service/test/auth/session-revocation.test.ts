@@ -2,7 +2,7 @@
 // revoke sessions in auth, and user-service rejects their access tokens within 5 s.
 import { expect } from 'chai';
 import { ADMIN_EMAIL, PASSWORD, startPod, type Pod } from '../support/pod';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '@core-pod/service-test-harness';
 
 describe('revoked sessions (default 1 s poll of auth’s revocation feed)', () => {
   let pod: Pod;

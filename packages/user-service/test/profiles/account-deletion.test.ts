@@ -3,7 +3,7 @@
 // user-service restart — so neither side keeps an orphan.
 import { expect } from 'chai';
 import { ADMIN_EMAIL, PASSWORD, startPod, type Account, type Pod } from '../support/pod';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '@core-pod/service-test-harness';
 
 describe('DELETE /api/v1/users/me (account deletion across both services)', () => {
   let pod: Pod;

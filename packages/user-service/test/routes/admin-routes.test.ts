@@ -2,7 +2,7 @@
 // through auth (which protects the last admin), and role checks against the database, not the token.
 import { expect } from 'chai';
 import { ADMIN_EMAIL, startPod, type Account, type Pod } from '../support/pod';
-import { waitFor } from '../support/wait-for';
+import { waitFor } from '@core-pod/service-test-harness';
 
 describe('admin routes', () => {
   let pod: Pod;

@@ -2,7 +2,7 @@
 // loopback port (so it can be stopped and started again at the same address) and its own data dir.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { waitFor } from './wait-for';
+import { waitFor } from '@core-pod/service-test-harness';
 
 export const authPackageDir = path.dirname(require.resolve('@core-pod/auth-service/package.json'));
 

@@ -11,7 +11,7 @@ import { createTestDatabase, testDatabaseVariant } from '@core-pod/prisma-runtim
 import { loadConfig } from '../../src/config';
 import { PACKAGE_DIR, startUserService, type UserService } from '../../src/user-service';
 import { AuthProcess, authPackageDir } from './auth-process';
-import { client, type HttpClient } from './http-client';
+import { client, type HttpClient } from '@core-pod/service-test-harness';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const PASSWORD = 'correct horse battery staple';

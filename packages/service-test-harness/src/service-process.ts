@@ -1,9 +1,7 @@
-// Runs one of the service's entry points (src/main.ts, src/migrate.ts) as a real child process
-// with tsx, collecting its output, for the entry-point and outage tests.
+// Runs one of a service's entry points (src/main.ts, src/migrate.ts) as a real child process with
+// tsx, collecting its output, for the entry-point and outage tests.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-
-const packageDir = path.resolve(__dirname, '..', '..');
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -11,7 +9,8 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-export function runEntry(entry: string, env: Record<string, string>): ServiceProcess {
+/** Only PATH is inherited: each test states the environment the service sees. */
+export function runEntry(packageDir: string, entry: string, env: Record<string, string>): ServiceProcess {
   let output = '';
   const child = spawn(process.execPath, ['--import=tsx', '--conditions=source', path.join(packageDir, 'src', entry)], {
     env: { PATH: process.env.PATH, ...env },
@@ -23,7 +22,7 @@ export function runEntry(entry: string, env: Record<string, string>): ServicePro
   return { child, output: () => output, exited };
 }
 
-/** The URL from the "listening" log line, once it is there. */
+/** The URL from the JSON "listening" log line, once it is there. */
 export function listeningUrl(proc: ServiceProcess, marker: string): string | undefined {
   const line = proc.output().split('\n').find((l) => l.includes(marker));
   return line === undefined ? undefined : (JSON.parse(line) as { url: string }).url;
