@@ -2,7 +2,21 @@
 // once since every service owns its database; a failure names the service and carries the output.
 import { execFile } from 'node:child_process';
 import type { Logger } from 'pino';
-import type { ServiceDefinition } from './pod-types';
+import type { PodDefinition, ServiceDefinition } from './pod-types';
+
+/** Set on a service started after its migrations ran, so it skips applying them again (contracts.md). */
+export const MIGRATIONS_APPLIED_ENV = 'POD_MIGRATIONS_APPLIED';
+
+/**
+ * The definition the supervisor starts once runMigrations has succeeded: every service with a
+ * migration script is told so, and skips its own migration at every (re)start.
+ */
+export function withMigrationsApplied(definition: PodDefinition): PodDefinition {
+  return {
+    ...definition,
+    services: definition.services.map((s) => (s.migrateScript ? { ...s, env: { ...s.env, [MIGRATIONS_APPLIED_ENV]: '1' } } : s)),
+  };
+}
 
 export class MigrationFailure extends Error {
   constructor(

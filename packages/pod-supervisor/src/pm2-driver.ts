@@ -8,6 +8,7 @@ export interface ProcessSpec {
   name: string;
   script: string;
   args?: string[];
+  nodeArgs?: string[];
   cwd?: string;
   env: Record<string, string>;
   /** PM2 sends SIGINT, then SIGKILL after this many ms (our own stop signal goes first). */
@@ -141,6 +142,7 @@ export async function connectPm2(options: ConnectOptions): Promise<ProcessDriver
             name: spec.name,
             script: spec.script,
             args: spec.args ?? [],
+            node_args: spec.nodeArgs ?? [],
             cwd: spec.cwd ?? path.dirname(spec.script),
             env: spec.env,
             exec_mode: 'fork',

@@ -4,7 +4,7 @@ import util from 'node:util';
 import pino from 'pino';
 import type { SupervisorConfig } from './config';
 import { createCrashNotifier } from './crash-notifier';
-import { runMigrations } from './migrations';
+import { runMigrations, withMigrationsApplied } from './migrations';
 import { connectPm2 } from './pm2-driver';
 import type { PodDefinition } from './pod-types';
 import { openRotatingLog } from './rotating-log';
@@ -34,9 +34,15 @@ export async function runPod(config: SupervisorConfig, definition: PodDefinition
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   let stopping: Promise<void> | null = null;
 
+  const started = Date.now();
+  logger.info({ pm2Home: config.pm2Home, dataDir: config.dataDir }, 'applying migrations');
+  // Loading PM2 and its God takes a few hundred ms: do it while the migrations run.
+  const migrations = runMigrations(startOrder(definition.services), logger);
+  migrations.catch(() => undefined); // awaited (and reported) below, once the driver is up
   const driver = await connectPm2({ home: config.pm2Home, inProcess: true });
   const supervisor = createSupervisor({
-    definition,
+    // Nothing is spawned before the migrations succeeded (start() waits for them below).
+    definition: withMigrationsApplied(definition),
     driver,
     logger,
     output,
@@ -87,10 +93,8 @@ export async function runPod(config: SupervisorConfig, definition: PodDefinition
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  const started = Date.now();
   try {
-    logger.info({ pm2Home: config.pm2Home, dataDir: config.dataDir }, 'applying migrations');
-    await runMigrations(startOrder(definition.services), logger);
+    await migrations;
     await supervisor.start();
     logger.info({ ms: Date.now() - started }, 'pod ready: every service answers its readiness probe');
   } catch (error) {

@@ -22,6 +22,8 @@ export interface ServiceDefinition {
   /** Absolute path of the Node entry point. */
   script: string;
   args?: string[];
+  /** Options for Node itself (V8 flags), before the script. */
+  nodeArgs?: string[];
   cwd?: string;
   env?: Record<string, string>;
   /** Names of services that must be ready before this one starts. */

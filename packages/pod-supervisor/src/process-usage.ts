@@ -8,6 +8,24 @@ export interface ProcessUsage {
 
 const clockTicksPerSecond = 100;
 
+/** Memory a process holds: RSS counts shared pages (the Node binary) in full, PSS divides them
+ * among the processes sharing them, USS counts only its own (private) pages. */
+export interface MemoryShares {
+  rssBytes: number;
+  pssBytes: number;
+  ussBytes: number;
+}
+
+export function readMemoryShares(pid: number): MemoryShares | null {
+  try {
+    const rollup = fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0) * 1024;
+    return { rssBytes: kb('Rss'), pssBytes: kb('Pss'), ussBytes: kb('Private_Clean') + kb('Private_Dirty') };
+  } catch {
+    return null;
+  }
+}
+
 export function readProcessUsage(pid: number): ProcessUsage | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -121,7 +121,7 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
       if (r.knownToPm2) await driver.restart(r.def.name);
       else {
         await driver.remove(r.def.name).catch(() => undefined);
-        await driver.start({ name: r.def.name, script: r.def.script, args: r.def.args, cwd: r.def.cwd, env: r.def.env ?? {}, killTimeoutMs: r.def.stopTimeoutMs });
+        await driver.start({ name: r.def.name, script: r.def.script, args: r.def.args, nodeArgs: r.def.nodeArgs, cwd: r.def.cwd, env: r.def.env ?? {}, killTimeoutMs: r.def.stopTimeoutMs });
         r.knownToPm2 = true;
       }
     } catch (error) {

@@ -31,6 +31,22 @@ interface Pending {
 interface Slot {
   worker: Worker;
   busy: Pending | undefined;
+  /** Armed while the worker has nothing to do; it exits when the timer fires. */
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+/** A hasher whose worker threads come and go with the load. */
+export interface HashPool extends PasswordHasher {
+  /** Worker threads alive now (starting, busy or idle). */
+  workerCount(): number;
+}
+
+export interface HashPoolOptions {
+  /**
+   * An idle worker exits after this long. Each worker thread holds ~15 MB, so an idle service
+   * keeps none; the next job starts one again (tens of ms, against ~250 ms for a cost-12 hash).
+   */
+  idleMs?: number;
 }
 
 function spawnWorker(): Worker {
@@ -44,7 +60,9 @@ function spawnWorker(): Worker {
   return new Worker(file);
 }
 
-export function createHashPool(size: number): PasswordHasher {
+/** Up to `size` workers, started when jobs arrive and stopped when idle for `idleMs`. */
+export function createHashPool(size: number, options: HashPoolOptions = {}): HashPool {
+  const idleMs = options.idleMs ?? 10_000;
   const queue: Pending[] = [];
   const slots: Slot[] = [];
   let nextId = 1;
@@ -54,16 +72,36 @@ export function createHashPool(size: number): PasswordHasher {
     for (const slot of slots) {
       if (slot.busy !== undefined) continue;
       const next = queue.shift();
-      if (next === undefined) return;
+      if (next === undefined) break;
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
       slot.busy = next;
       slot.worker.ref();
       slot.worker.postMessage(next.job);
     }
+    // Jobs left over: every worker is busy. Start another if the pool may grow; it takes the
+    // next job at once (messages wait until the thread is up).
+    while (queue.length > 0 && slots.length < size) {
+      const slot = addSlot();
+      const next = queue.shift() as Pending;
+      slot.busy = next;
+      slot.worker.postMessage(next.job);
+    }
   }
 
-  function addSlot(): void {
-    const slot: Slot = { worker: spawnWorker(), busy: undefined };
-    slot.worker.unref();
+  function retireWhenIdle(slot: Slot): void {
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = undefined;
+      if (slot.busy !== undefined) return;
+      const at = slots.indexOf(slot);
+      if (at >= 0) slots.splice(at, 1);
+      void slot.worker.terminate();
+    }, idleMs);
+    slot.idleTimer.unref();
+  }
+
+  function addSlot(): Slot {
+    const slot: Slot = { worker: spawnWorker(), busy: undefined, idleTimer: undefined };
     slot.worker.on('message', (reply: HashReply) => {
       const pending = slot.busy;
       slot.busy = undefined;
@@ -73,25 +111,24 @@ export function createHashPool(size: number): PasswordHasher {
         else pending.resolve(reply.result);
       }
       dispatch();
+      if (slot.busy === undefined && !closed) retireWhenIdle(slot);
     });
-    // A crashed worker fails only its own job; a replacement takes its place.
+    // A crashed worker fails only its own job; the next job starts a new worker if needed.
     slot.worker.on('error', (err) => {
       slot.busy?.reject(err);
       slot.busy = undefined;
     });
     slot.worker.on('exit', () => {
+      clearTimeout(slot.idleTimer);
       const at = slots.indexOf(slot);
       if (at >= 0) slots.splice(at, 1);
       slot.busy?.reject(new Error('hash worker exited'));
-      if (!closed) {
-        addSlot();
-        dispatch();
-      }
+      slot.busy = undefined;
+      if (!closed) dispatch();
     });
     slots.push(slot);
+    return slot;
   }
-
-  for (let i = 0; i < size; i++) addSlot();
 
   function run(input: JobInput): Promise<string | boolean> {
     if (closed) return Promise.reject(new Error('hash pool closed'));
@@ -104,10 +141,11 @@ export function createHashPool(size: number): PasswordHasher {
   return {
     hash: async (password, cost) => (await run({ op: 'hash', password, cost })) as string,
     compare: async (password, hash) => (await run({ op: 'compare', password, hash })) as boolean,
+    workerCount: () => slots.length,
     async close() {
       closed = true;
       for (const pending of queue.splice(0)) pending.reject(new Error('hash pool closed'));
-      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      await Promise.all(slots.splice(0).map((slot) => (clearTimeout(slot.idleTimer), slot.worker.terminate())));
     },
   };
 }

@@ -54,6 +54,30 @@ describe('bcrypt worker pool', () => {
     expect(await pool.compare('correct horse', await pool.hash('correct horse', 10))).to.equal(true);
   });
 
+  it('starts workers only when jobs arrive, never more than its size', async () => {
+    const lazy = createHashPool(2, { idleMs: 60_000 });
+    try {
+      expect(lazy.workerCount()).to.equal(0);
+      const hashes = await Promise.all(Array.from({ length: 4 }, (_, i) => lazy.hash(`password-${i}`, 10)));
+      expect(hashes).to.have.length(4);
+      expect(lazy.workerCount()).to.equal(2);
+    } finally {
+      await lazy.close();
+    }
+  });
+
+  it('lets an idle worker exit and starts a new one for the next job', async () => {
+    const shortLived = createHashPool(1, { idleMs: 50 });
+    try {
+      const hash = await shortLived.hash('correct horse', 10);
+      expect(shortLived.workerCount()).to.equal(1);
+      await until(() => shortLived.workerCount() === 0, 'the idle worker to exit');
+      expect(await shortLived.compare('correct horse', hash)).to.equal(true);
+    } finally {
+      await shortLived.close();
+    }
+  });
+
   it('refuses work after close', async () => {
     const closed = createHashPool(1);
     await closed.close();
@@ -64,3 +88,11 @@ describe('bcrypt worker pool', () => {
     expect(String(failure)).to.match(/closed/);
   });
 });
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../pod-definition';
-import { readProcessUsage } from '../process-usage';
+import { readMemoryShares, type MemoryShares } from '../process-usage';
 import { probeOnce } from '../readiness-probe';
 import { readStateFile, stateFilePath } from '../state-file';
 import { benchTargets, type BenchTarget } from './bench-targets';
@@ -31,7 +31,9 @@ interface Pod {
 interface Figures {
   coldStartMs: number;
   restartMs: Map<string, number[]>;
+  /** Idle memory per process; the goal (<= 250 MB) is judged on the RSS sum, PSS/USS shown beside it. */
   rss: Map<string, number>;
+  memory: Map<string, MemoryShares>;
 }
 
 async function until<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 60_000, everyMs = 5): Promise<T> {
@@ -113,10 +115,12 @@ async function measure(targets: BenchTarget[], start: () => Pod): Promise<Figure
     }
     const pids = await pod.settledPids();
     await sleep(2000);
-    const rss = new Map<string, number>();
-    for (const pid of pod.overheadPids()) rss.set(pod.label === 'core-pod' ? 'supervisor (+PM2 God)' : 'PM2 God daemon', readProcessUsage(pid)?.rssBytes ?? 0);
-    for (const [name, pid] of pids) rss.set(name, readProcessUsage(pid)?.rssBytes ?? 0);
-    return { coldStartMs, restartMs, rss };
+    const memory = new Map<string, MemoryShares>();
+    const none: MemoryShares = { rssBytes: 0, pssBytes: 0, ussBytes: 0 };
+    for (const pid of pod.overheadPids()) memory.set(pod.label === 'core-pod' ? 'supervisor (+PM2 God)' : 'PM2 God daemon', readMemoryShares(pid) ?? none);
+    for (const [name, pid] of pids) memory.set(name, readMemoryShares(pid) ?? none);
+    const rss = new Map([...memory].map(([name, m]) => [name, m.rssBytes]));
+    return { coldStartMs, restartMs, rss, memory };
   } finally {
     await pod.stop();
   }
@@ -144,6 +148,11 @@ function printTable(targets: BenchTarget[], base: Figures, ours: Figures): void 
   for (const t of targets) add(`idle RSS, ${t.name}`, mb(base.rss.get(t.name) ?? 0), mb(ours.rss.get(t.name) ?? 0), 'MB', 1);
   const sum = (f: Figures) => [...f.rss.values()].reduce((a, b) => a + b, 0);
   add('idle RSS, pod total', mb(sum(base)), mb(sum(ours)), 'MB', 1);
+  // RSS counts the Node binary's shared pages once per process; PSS shares them out, USS drops them.
+  const total = (f: Figures, key: 'pssBytes' | 'ussBytes') => [...f.memory.values()].reduce((a, m) => a + m[key], 0);
+  for (const t of targets) add(`idle PSS, ${t.name}`, mb(base.memory.get(t.name)?.pssBytes ?? 0), mb(ours.memory.get(t.name)?.pssBytes ?? 0), 'MB', 1);
+  add('idle PSS, pod total', mb(total(base, 'pssBytes')), mb(total(ours, 'pssBytes')), 'MB', 1);
+  add('idle USS, pod total', mb(total(base, 'ussBytes')), mb(total(ours, 'ussBytes')), 'MB', 1);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const [i, row] of rows.entries()) {
     console.log(`| ${row.map((c, j) => c.padEnd(widths[j]!)).join(' | ')} |`);
