@@ -51,7 +51,12 @@ export class Upstream {
       scheduling: 'lifo',
     });
     // A URL object as target: http-proxy-3 re-parses string targets on every request.
-    this.proxy = new ProxyServer({ target: this.target, agent: this.agent, ws: true, xfwd: false });
+    // For a root target, no `new URL` round trip per request (target path and req.url): the URL is sent as
+    // it is, and forward() asks for the parse when a URL has characters the parser would rewrite.
+    this.proxy = new ProxyServer({
+      target: this.target, agent: this.agent, ws: true, xfwd: false,
+      ...(this.rootTarget ? { toProxy: true, prependPath: false } : {}),
+    });
   }
 
   markUp(): void {

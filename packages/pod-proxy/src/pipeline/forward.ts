@@ -17,8 +17,10 @@ export interface ForwardOptions {
 const kProxyReqContext = Symbol('pod-proxy.proxyReq.context');
 // Characters WHATWG URL parsing keeps as they are in a path and query (no quote, space, #, \\, <>, {}, |, ^, `).
 const plainUrl = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*$/;
-// Forward req.url as it is (no URL round trip); only used when the result is the same.
-const asGiven = { toProxy: true, prependPath: false } as const;
+// For the rare URL the parser would rewrite: let http-proxy-3 parse it as it normally does. Passed per call
+// only then, because per-call options give http-proxy-3 a differently shaped options object on every
+// request (inline-cache misses in all its passes cost more than the parse saved: measured with perf).
+const parseUrl = { toProxy: false } as const;
 
 function onUpstreamTimeout(this: ClientRequest): void {
   const ctx = (this as unknown as Record<symbol, EdgeContext>)[kProxyReqContext];
@@ -102,7 +104,8 @@ export function createForward(upstreams: readonly Upstream[], options: ForwardOp
     stripHopByHop(req.headers, res === null);
     setForwardedHeaders(ctx);
     if (res === null) {
-      route.upstream.proxy.ws(req, ctx.socket, ctx.head, onError);
+      if (!route.upstream.rootTarget || plainUrl.test(req.url ?? '')) route.upstream.proxy.ws(req, ctx.socket, ctx.head, onError);
+      else route.upstream.proxy.ws(req, ctx.socket, ctx.head, parseUrl, onError);
       return true;
     }
     if (req.headers['transfer-encoding'] !== undefined) {
@@ -117,11 +120,10 @@ export function createForward(upstreams: readonly Upstream[], options: ForwardOp
       route.upstream.proxy.web(req, res, { buffer: counted }, onError);
       return true;
     }
-    // http-proxy-3 parses the target's path and the request URL with `new URL` on every request; for a
-    // root target and a URL the parser would leave unchanged (our normalised path, plain characters) the
-    // join is the URL itself.
-    if (route.upstream.rootTarget && plainUrl.test(req.url ?? '')) route.upstream.proxy.web(req, res, asGiven, onError);
-    else route.upstream.proxy.web(req, res, onError);
+    // A root target's ProxyServer forwards req.url as it is (see Upstream); that is what URL parsing would
+    // give for our normalised path in plain characters, anything else is parsed.
+    if (!route.upstream.rootTarget || plainUrl.test(req.url ?? '')) route.upstream.proxy.web(req, res, onError);
+    else route.upstream.proxy.web(req, res, parseUrl, onError);
     return true;
   }
   return forward;
