@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   const hasher = createHashPool(config.bcrypt.poolSize);
   const notifyProfile = createProfileNotifier({ usersInternalUrl: config.usersInternalUrl, internalToken, timeoutMs: config.profileNotifyTimeoutMs, logger });
   const { app, warmUp } = createApp({ config, db, keys, hasher, logger, internalToken, onRegistered: notifyProfile });
-  await warmUp();
+  // The dummy hash (a cost-12 bcrypt, ~0.3 s) is computed on a worker while we start listening:
+  // a login for an unknown email that arrives first awaits the same hash, so it is never faster.
+  warmUp().catch((err: unknown) => logger.error({ err }, 'computing the dummy password hash failed'));
 
   const prune = () =>
     pruneExpired(db, { keepSeconds: config.retentionSeconds, now: Date.now }).then(

@@ -21,6 +21,8 @@ export interface UserServiceOptions {
   logger: Logger;
   /** Defaults to loadInternalToken (env or the shared development file). */
   internalToken?: string;
+  /** True when pod-supervisor already ran dist/migrate.js: no wasm schema engine at start. */
+  migrationsApplied?: boolean;
 }
 
 export interface UserService {
@@ -33,13 +35,15 @@ export interface UserService {
   close(): Promise<void>;
 }
 
-export async function startUserService({ config, logger, internalToken }: UserServiceOptions): Promise<UserService> {
+export async function startUserService({ config, logger, internalToken, migrationsApplied = false }: UserServiceOptions): Promise<UserService> {
   const url = resolveDatabaseUrl(config.databaseUrl, config.dataDir, 'users.db');
-  // An unreachable database at start is waited for (logged), not a crash-loop under PM2.
-  const { applied } = await migrateWhenReachable({ url, packageDir: PACKAGE_DIR }, {
-    onUnavailable: (err, delayMs) => logger.warn({ err, delayMs, database: redactUrl(url) }, 'database unavailable at start; retrying migrations'),
-  });
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  if (!migrationsApplied) {
+    // An unreachable database at start is waited for (logged), not a crash-loop under PM2.
+    const { applied } = await migrateWhenReachable({ url, packageDir: PACKAGE_DIR }, {
+      onUnavailable: (err, delayMs) => logger.warn({ err, delayMs, database: redactUrl(url) }, 'database unavailable at start; retrying migrations'),
+    });
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
   const db = openDatabase(url, config.databasePool);
   const token = internalToken ?? loadInternalToken({ dataDir: config.dataDir, production: config.production });
   const metrics = createUserMetrics();
