@@ -18,7 +18,8 @@ pg_bin() {
 }
 
 free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+  # process.stdout.write, not console.log: under FORCE_COLOR (lerna sets it) a logged number gets ANSI colours.
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{process.stdout.write(String(s.address().port));s.close()})'
 }
 
 case "${1:-}" in
