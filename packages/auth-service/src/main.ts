@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   const { app, warmUp } = createApp({ config, db, keys, hasher, logger, internalToken, onRegistered: notifyProfile });
   // The dummy hash (a cost-12 bcrypt, ~0.3 s) is computed on a worker while we start listening:
   // a login for an unknown email that arrives first awaits the same hash, so it is never faster.
-  warmUp().catch((err: unknown) => logger.error({ err }, 'computing the dummy password hash failed'));
+  // (A stop within the first second cancels it: that is expected, hence only a warning.)
+  warmUp().catch((err: unknown) => logger.warn({ err }, 'dummy password hash not computed'));
 
   const prune = () =>
     pruneExpired(db, { keepSeconds: config.retentionSeconds, now: Date.now }).then(

@@ -128,15 +128,22 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
       r.alive = false;
       return failedStart(r, `PM2 could not start it: ${(error as Error).message}`);
     }
-    const info = (await driver.list()).find((p) => p.name === r.def.name);
-    if (generation === r.generation && r.alive) {
-      r.pid = info?.pid ?? null;
-      r.spawnedAt = info?.spawnedAt ?? null;
-    }
+    // Probing starts at once: PM2's list (the new pid) is slower than a fast service's start.
+    const listed = driver.list().then(
+      (processes) => {
+        const info = processes.find((p) => p.name === r.def.name);
+        if (generation === r.generation && r.alive) {
+          r.pid = info?.pid ?? null;
+          r.spawnedAt = info?.spawnedAt ?? null;
+        }
+      },
+      () => undefined,
+    );
     const ready = await waitUntilReady(r.def.readinessUrl, {
       timeoutMs: r.def.startTimeoutMs,
       isCancelled: () => generation !== r.generation || !r.alive || r.stopping,
     });
+    await listed;
     if (generation !== r.generation || !r.alive || r.stopping) return; // the exit handler took over
     if (ready) {
       r.failure = null;
