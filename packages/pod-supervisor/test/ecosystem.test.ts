@@ -71,7 +71,8 @@ describe('ecosystem.config.js under plain PM2', function () {
       expect(JSON.parse((await httpGet(`http://127.0.0.1:${port}/`)).body)).to.include({ name });
     }
     // auth is slow to become ready; users waited for it, and so on down the chain.
-    const authReady = firstTime('auth', 'auth listening') + 1500;
+    // (less 100 ms: timestamps come from two processes, and a timer may fire a millisecond early)
+    const authReady = firstTime('auth', 'auth listening') + 1500 - 100;
     expect(firstTime('users', 'dependencies of users ready')).to.be.at.least(authReady);
     expect(firstTime('health', 'health listening')).to.be.greaterThan(firstTime('users', 'users listening'));
     expect(firstTime('proxy', 'proxy listening')).to.be.greaterThan(firstTime('health', 'health listening'));
