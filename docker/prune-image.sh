@@ -10,11 +10,17 @@ find . -name '*.map' -type f -delete
 find . -name '*.d.ts' -type f -delete
 find . -name '*.d.mts' -type f -delete
 find node_modules \( -iname '*.md' -o -iname 'CHANGELOG*' -o -iname '*.markdown' \) -type f -delete
-# Prisma client runtime: keep the CommonJS client and the sqlite/postgresql query compilers only.
+# Prisma client runtime: keep the CommonJS client and only the query compilers the generated
+# clients import (e.g. query_compiler_small_bg.sqlite / .postgresql).
 rt=node_modules/@prisma/client/runtime
 if [ -d "$rt" ]; then
-  find "$rt" -type f \( -name '*.mjs' -o -name '*mysql*' -o -name '*cockroach*' -o -name '*sqlserver*' \
-       -o -name '*_small_bg*' -o -name '*edge*' -o -name '*react-native*' \) -delete
+  keep=$(grep -rhoE 'query_compiler_[a-z]+_bg\.[a-z]+' packages/*/dist/generated | sort -u)
+  [ -n "$keep" ] || { echo "prune-image: no generated Prisma client found" >&2; exit 1; }
+  find "$rt" -type f \( -name '*.mjs' -o -name '*edge*' -o -name '*react-native*' \) -delete
+  for f in "$rt"/query_compiler_*; do
+    name=$(basename "$f"); base=${name%%.wasm-base64.js}; base=${base%%.js}
+    echo "$keep" | grep -qx "$base" || rm -f "$f"
+  done
 fi
 # better-sqlite3: only the compiled addon is loaded.
 b=node_modules/better-sqlite3
