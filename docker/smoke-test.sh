@@ -13,8 +13,12 @@ port=${SMOKE_PORT:-28080}
 tag=localhost/core-pod:smoke
 work=$(mktemp -d /tmp/core-pod-smoke.XXXXXX)
 cid=''
-cleanup() { [ -z "$cid" ] || podman rm -f -t 1 "$cid" >/dev/null 2>&1 || true; rm -rf "$work"; }
+# Every container of this image tag is ours: also those a failed earlier run left behind (the tool
+# keeps the container with -k even when it never turns healthy), which would hold the ports.
+remove_containers() { podman ps -aq --filter "ancestor=$tag" 2>/dev/null | xargs -r podman rm -f -t 1 >/dev/null 2>&1 || true; }
+cleanup() { remove_containers; rm -rf "$work"; }
 trap cleanup EXIT
+remove_containers
 
 # Production mode needs a signing key and an internal token: make throwaway ones.
 mkdir -p "$work/secrets" "$work/data"
@@ -26,8 +30,11 @@ chown -R 1000:1000 "$work/data"
 # Host networking (the tool's choice): keep the internal ports off the defaults.
 env_args=(-e AUTH_BCRYPT_COST=10 -e PROXY_PORT=$port -e AUTH_PORT=23001 -e USERS_PORT=23002 -e HEALTH_PORT=23003 -e PROXY_ADMIN_PORT=23004
           -e AUTH_JWT_PRIVATE_KEY_FILE=/run/secrets/jwt.pem -e POD_INTERNAL_TOKEN_FILE=/run/secrets/internal-token)
-out=$(NODE_MAJOR=${NODE_MAJOR:-24} bash "$smoke" -k -f docker/Dockerfile -t "$tag" -p "$port" "${env_args[@]}" \
-  -v "$work/secrets:/run/secrets:ro" -v "$work/data:/data" . | tee /dev/stderr)
+# Not `tee /dev/stderr`: when stderr is a file, tee reopens it and truncates everything before.
+NODE_MAJOR=${NODE_MAJOR:-24} bash "$smoke" -k -f docker/Dockerfile -t "$tag" -p "$port" "${env_args[@]}" \
+  -v "$work/secrets:/run/secrets:ro" -v "$work/data:/data" . > "$work/smoke.out" \
+  || { cat "$work/smoke.out" >&2; exit 1; }
+out=$(cat "$work/smoke.out"); echo "$out" >&2
 cid=$(echo "$out" | sed -n 's/^container \([0-9a-f]*\) left running$/\1/p')
 [ -n "$cid" ] || { echo "smoke: no container id" >&2; exit 1; }
 podman image ls --format 'image size: {{.Size}}' "$tag"
