@@ -31,7 +31,7 @@ chown -R 1000:1000 "$work/data"
 env_args=(-e AUTH_BCRYPT_COST=10 -e PROXY_PORT=$port -e AUTH_PORT=23001 -e USERS_PORT=23002 -e HEALTH_PORT=23003 -e PROXY_ADMIN_PORT=23004
           -e AUTH_JWT_PRIVATE_KEY_FILE=/run/secrets/jwt.pem -e POD_INTERNAL_TOKEN_FILE=/run/secrets/internal-token)
 # Not `tee /dev/stderr`: when stderr is a file, tee reopens it and truncates everything before.
-NODE_MAJOR=${NODE_MAJOR:-24} bash "$smoke" -k -f docker/Dockerfile -t "$tag" -p "$port" "${env_args[@]}" \
+NODE_MAJOR=${NODE_MAJOR:-22} bash "$smoke" -k -f docker/Dockerfile -t "$tag" -p "$port" "${env_args[@]}" \
   -v "$work/secrets:/run/secrets:ro" -v "$work/data:/data" . > "$work/smoke.out" \
   || { cat "$work/smoke.out" >&2; exit 1; }
 out=$(cat "$work/smoke.out"); echo "$out" >&2

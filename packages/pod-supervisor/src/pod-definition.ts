@@ -48,6 +48,11 @@ export function corePodDefinition(env: Env = process.env): PodDefinition {
   const users = base('users', 'user-service', `http://${probeHost(env.USERS_HOST)}:${port('USERS_PORT', 3002)}/api/v1/users/health`, ['auth']);
   users.migrateScript = path.join(repoRoot, 'packages', 'user-service', 'dist', 'migrate.js');
   users.env = { AUTH_INTERNAL_URL: authInternal };
+  // Not for the SQLite services: on Node 24, better-sqlite3 12 aborts the process when a GC
+  // finalises a statement outside a context (Statement::~Statement → RemoveEnvironmentCleanupHook
+  // CHECK); frequent scavenges made it happen within seconds in the image.
+  auth.nodeArgs = [];
+  users.nodeArgs = [];
   // /livez, not /readyz: pod-health's readiness checks the other services, the proxy included,
   // which starts after it.
   const health = base('health', 'pod-health', `http://${probeHost(env.HEALTH_HOST)}:${port('HEALTH_PORT', 3003)}/livez`, ['users']);
