@@ -1,6 +1,7 @@
 // The proxy's whole configuration, read once from the environment and validated;
 // a bad value throws an error naming the variable.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 export interface RouteConfig {
   /** Name used in logs, metrics and rate-limit policies ("auth", "users"). */
@@ -48,8 +49,25 @@ export interface ProxyConfig {
   adminPort: number;
   routes: RouteConfig[];
   tls: TlsConfig | null;
-  /** Socket addresses whose X-Forwarded-For is believed. */
+  /** Socket addresses or CIDR ranges whose X-Forwarded-For is believed. */
   trustedProxies: string[];
+  /** IPv6 clients are one client per prefix of this length (rate limits, in-flight and connection caps). */
+  ipv6PrefixBits: number;
+  /** Requests one client may have in flight at once (beyond: 429 too_many_in_flight). */
+  clientMaxInFlight: number;
+  /** Open connections one client address may hold (beyond: 429 too_many_connections); 0 = no cap. */
+  maxConnectionsPerIp: number;
+  /** A request body may take this long, plus 1 s per bodyMinRate bytes received (mod_reqtimeout's rule). */
+  bodyTimeoutMs: number;
+  /** Bytes per second a body must average after the grace period; 0 = only the grace period. */
+  bodyMinRate: number;
+  /** Longest wait for a pooled upstream socket when the pool is full (beyond: 503 upstream_busy). */
+  upstreamQueueTimeoutMs: number;
+  /** Token bucket per client for the edge's own /health, /status and /metrics. */
+  edgeRatePerSecond: number;
+  edgeBurst: number;
+  /** How long the edge reuses pod-health's /health and /status answer (≤ 1 s). */
+  healthCacheMs: number;
   upstreamTimeoutMs: number;
   upstreamMaxSockets: number;
   upstreamKeepAliveMs: number;
@@ -106,6 +124,19 @@ function list(env: Env, name: string, fallback: string[]): string[] {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** Addresses and CIDR ranges (`10.0.0.0/8`, `fd00::/8`, `192.0.2.7`); anything else names the variable. */
+function addressList(env: Env, name: string): string[] {
+  const entries = list(env, name, []);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const max = family === 6 ? 128 : 32;
+    const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (family === 0 || extra !== undefined || !validBits) fail(name, entry, 'expected IP addresses or CIDR ranges, comma-separated');
+  }
+  return entries;
 }
 
 function url(env: Env, name: string, fallback: string): string {
@@ -183,6 +214,7 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
   for (const method of methods) {
     if (!/^[A-Z]+$/.test(method)) fail('PROXY_ALLOWED_METHODS', method, 'methods are upper-case tokens');
   }
+  const maxSockets = int(env, 'PROXY_UPSTREAM_MAX_SOCKETS', 256, 1);
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     fail('LOG_LEVEL', logLevel, 'expected fatal|error|warn|info|debug|trace|silent');
@@ -204,9 +236,19 @@ export function loadConfig(env: Env = process.env): ProxyConfig {
       publicPort: int(env, 'PROXY_HTTPS_PUBLIC_PORT', int(env, 'PROXY_TLS_PORT', 8443, 0, 65535), 0, 65535),
       hstsMaxAgeSeconds: int(env, 'PROXY_HSTS_MAX_AGE', 0),
     },
-    trustedProxies: list(env, 'PROXY_TRUSTED_PROXIES', []),
+    trustedProxies: addressList(env, 'PROXY_TRUSTED_PROXIES'),
+    ipv6PrefixBits: int(env, 'PROXY_IPV6_PREFIX', 64, 1, 128),
+    // One client may hold at most an eighth of an upstream pool, so seven more can still be served.
+    clientMaxInFlight: int(env, 'PROXY_CLIENT_MAX_IN_FLIGHT', Math.max(1, Math.floor(maxSockets / 8)), 1),
+    maxConnectionsPerIp: int(env, 'PROXY_MAX_CONNECTIONS_PER_IP', 64),
+    bodyTimeoutMs: int(env, 'PROXY_BODY_TIMEOUT_MS', 5_000, 1),
+    bodyMinRate: int(env, 'PROXY_BODY_MIN_RATE', 500),
+    upstreamQueueTimeoutMs: int(env, 'PROXY_UPSTREAM_QUEUE_TIMEOUT_MS', 1_000, 1),
+    edgeRatePerSecond: positive(env, 'PROXY_EDGE_RATE', 5),
+    edgeBurst: int(env, 'PROXY_EDGE_BURST', 20, 1),
+    healthCacheMs: int(env, 'PROXY_HEALTH_CACHE_MS', 1_000, 0, 1_000),
     upstreamTimeoutMs: int(env, 'PROXY_UPSTREAM_TIMEOUT_MS', 30_000, 1),
-    upstreamMaxSockets: int(env, 'PROXY_UPSTREAM_MAX_SOCKETS', 256, 1),
+    upstreamMaxSockets: maxSockets,
     upstreamKeepAliveMs: int(env, 'PROXY_UPSTREAM_KEEPALIVE_MS', 4_000, 1),
     retryAfterSeconds: int(env, 'PROXY_RETRY_AFTER_S', 2, 1),
     headersTimeoutMs: int(env, 'PROXY_HEADERS_TIMEOUT_MS', 10_000, 1),

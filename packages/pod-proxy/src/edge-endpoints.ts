@@ -1,18 +1,21 @@
 // The edge's own endpoints: /health and /status from pod-health (falling back to the proxy's view of
 // its upstreams when pod-health does not answer in time), /metrics for authorised scrapers only, and
-// /livez (the proxy process answers; touches nothing else: a cheap liveness probe).
+// /livez (the proxy process answers; touches nothing else: a cheap liveness probe). /health, /status and
+// /metrics are rate-limited per client, and the /health and /status answers are shared for
+// PROXY_HEALTH_CACHE_MS, so a flood of them never reaches pod-health or turns readiness red.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { ProxyConfig } from './config';
 import { createDocumentFetcher, type DocumentFetcher, type FetchedDocument } from './document-fetcher';
 import type { EdgeMetrics } from './metrics';
-import type { EdgeContext } from './pipeline/context';
-import type { LocalRoute, UpstreamRoute } from './pipeline/route-table';
+import type { EdgeContext, FailureHandler } from './pipeline/context';
+import type { LocalRoute, RatePolicy, UpstreamRoute } from './pipeline/route-table';
 import { addRedisCheck, redisCheck, redisCheckName, statusWithRedis } from './rate-limit-health';
 import type { RedisTokenBuckets } from './redis-token-buckets';
+import { TokenBuckets } from './token-buckets';
 
 function send(ctx: EdgeContext, status: number, contentType: string, body: Buffer | string): void {
   const res = ctx.res!;
-  if (res.destroyed) return;
+  if (res.destroyed || res.headersSent) return;
   res.statusCode = status;
   res.setHeader('content-type', contentType);
   res.setHeader('content-length', Buffer.byteLength(body));
@@ -30,8 +33,35 @@ function digest(value: string): Buffer {
 
 const livezBody = JSON.stringify({ status: 'pass' });
 
+/**
+ * One answer shared by every caller for `ttlMs` (0: only by callers that arrive while it is produced),
+ * so N concurrent or repeated requests cost one fetch.
+ */
+export function sharedAnswer<T>(ttlMs: number, produce: () => Promise<T>, now: () => number = Date.now): () => Promise<T> {
+  let cached: { at: number; value: T } | null = null;
+  let pending: Promise<T> | null = null;
+  return () => {
+    if (cached !== null && now() - cached.at < ttlMs) return Promise.resolve(cached.value);
+    pending ??= produce().then((value) => {
+      cached = { at: now(), value };
+      pending = null;
+      return value;
+    }, (error: unknown) => {
+      pending = null;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+export interface EdgeEndpointOptions {
+  shared?: RedisTokenBuckets | null;
+  onFailure: FailureHandler;
+  now?: () => number;
+}
+
 export function createEdgeEndpoints(config: ProxyConfig, routes: readonly UpstreamRoute[], metrics: EdgeMetrics,
-  shared: RedisTokenBuckets | null = null) {
+  { shared = null, onFailure, now }: EdgeEndpointOptions) {
   const podHealth = createDocumentFetcher(config.healthUrl, config.healthTimeoutMs);
   const probes = new Map<UpstreamRoute, DocumentFetcher>(
     routes.map((route) => [route, createDocumentFetcher(route.config.target, config.healthTimeoutMs)]));
@@ -50,9 +80,9 @@ export function createEdgeEndpoints(config: ProxyConfig, routes: readonly Upstre
     }));
   }
 
-  async function health(ctx: EdgeContext): Promise<void> {
+  async function healthDocument(): Promise<FetchedDocument> {
     const answer = await podHealth.fetchDocument('/health');
-    if (answer !== null) return relay(ctx, shared === null ? answer : addRedisCheck(answer, shared));
+    if (answer !== null) return shared === null ? answer : addRedisCheck(answer, shared);
     const results = await probeUpstreams();
     const reachable = results.every((result) => result.reachable) ? 'pass' : 'fail';
     const status = shared === null ? reachable : statusWithRedis(reachable, shared);
@@ -73,12 +103,12 @@ export function createEdgeEndpoints(config: ProxyConfig, routes: readonly Upstre
       notes: ['pod-health did not answer; this is the proxy\'s own probe of its upstreams'],
       checks,
     });
-    send(ctx, status === 'fail' ? 503 : 200, 'application/health+json', body);
+    return { status: status === 'fail' ? 503 : 200, contentType: 'application/health+json', body: Buffer.from(body) };
   }
 
-  async function status(ctx: EdgeContext): Promise<void> {
+  async function statusDocument(): Promise<FetchedDocument> {
     const answer = await podHealth.fetchDocument('/status');
-    if (answer !== null) return relay(ctx, answer);
+    if (answer !== null) return answer;
     const results = await probeUpstreams();
     const memory = process.memoryUsage.rss();
     const cpu = process.cpuUsage();
@@ -93,8 +123,13 @@ export function createEdgeEndpoints(config: ProxyConfig, routes: readonly Upstre
         cpu: (cpu.user + cpu.system) / 1e6, memory, source: 'proxy',
       },
     ];
-    send(ctx, 200, 'application/json', JSON.stringify(services));
+    return { status: 200, contentType: 'application/json', body: Buffer.from(JSON.stringify(services)) };
   }
+
+  const cachedHealth = sharedAnswer(config.healthCacheMs, healthDocument, now);
+  const cachedStatus = sharedAnswer(config.healthCacheMs, statusDocument, now);
+  const health = async (ctx: EdgeContext) => relay(ctx, await cachedHealth());
+  const status = async (ctx: EdgeContext) => relay(ctx, await cachedStatus());
 
   function authorisedScraper(ctx: EdgeContext): boolean {
     if (allowed.has(ctx.clientIp)) return true;
@@ -114,16 +149,24 @@ export function createEdgeEndpoints(config: ProxyConfig, routes: readonly Upstre
     send(ctx, 200, metrics.registry.contentType, await metrics.registry.metrics());
   }
 
-  function local(name: string, path: string, handler: (ctx: EdgeContext) => Promise<void>): LocalRoute {
+  // One bucket per client for all of the edge's own endpoints that do work.
+  const policy: RatePolicy = { name: 'edge', ratePerSecond: config.edgeRatePerSecond, burst: config.edgeBurst };
+  const limiter = new TokenBuckets({
+    ratePerSecond: policy.ratePerSecond, burst: policy.burst, maxBuckets: config.rateLimitMaxBuckets, ...(now ? { now } : {}),
+  });
+
+  function local(name: string, path: string, handler: (ctx: EdgeContext) => Promise<void>, limited = true): LocalRoute {
     return {
       kind: 'local', name, path,
+      limiter: limited ? limiter : null,
+      policy: limited ? policy : null,
       handle(ctx) {
         const method = ctx.req.method;
         if (method !== 'GET' && method !== 'HEAD') {
           ctx.answer('method_not_allowed', `${path} answers GET and HEAD only`, { allow: 'GET, HEAD' });
           return;
         }
-        handler(ctx).catch((error: Error) => ctx.answer('bad_gateway', error.message));
+        handler(ctx).catch((error: unknown) => onFailure(ctx, name, error));
       },
     };
   }
@@ -133,7 +176,8 @@ export function createEdgeEndpoints(config: ProxyConfig, routes: readonly Upstre
   }
 
   return {
-    routes: [local('livez', '/livez', livez), local('health', '/health', health), local('status', '/status', status), local('metrics', '/metrics', metricsEndpoint)],
+    routes: [local('livez', '/livez', livez, false), local('health', '/health', health), local('status', '/status', status), local('metrics', '/metrics', metricsEndpoint)],
+    limiter,
     close(): void {
       podHealth.close();
       for (const probe of probes.values()) probe.close();

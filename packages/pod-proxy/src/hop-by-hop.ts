@@ -5,15 +5,23 @@ import type { IncomingHttpHeaders } from 'node:http';
 // (Node has already answered 100-continue to the client).
 const alwaysRemoved = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'expect'];
 
+/**
+ * Headers a `Connection` token may never remove: message framing (dropping Transfer-Encoding or
+ * Content-Length would change how the body is read, and switched the edge's body limit off), routing,
+ * and what the edge itself sends upstream. Such tokens are ignored.
+ */
+const protectedFromConnection = new Set(['transfer-encoding', 'content-length', 'host', 'upgrade', 'x-request-id', 'x-real-ip']);
+
+function isProtected(name: string): boolean {
+  return protectedFromConnection.has(name) || name.startsWith('x-forwarded');
+}
+
 export function stripHopByHop(headers: IncomingHttpHeaders, keepUpgrade: boolean): void {
   const connection = headers.connection;
   if (connection !== undefined) {
     for (const token of connection.split(',')) {
       const name = token.trim().toLowerCase();
-      // Never let a client declare end-to-end headers we rely on as hop-by-hop.
-      if (name !== '' && name !== 'upgrade' && !name.startsWith('x-forwarded') && name !== 'x-request-id' && name !== 'host') {
-        delete headers[name];
-      }
+      if (name !== '' && !isProtected(name)) delete headers[name];
     }
   }
   for (const name of alwaysRemoved) {
@@ -36,7 +44,8 @@ export function stripResponseHopByHop(headers: Record<string | symbol, unknown>)
   if (typeof connection === 'string') {
     for (const token of connection.split(',')) {
       const name = token.trim().toLowerCase();
-      if (name !== '' && name !== 'close' && name !== 'keep-alive' && headers[name] !== undefined) headers[name] = undefined;
+      if (name !== '' && name !== 'close' && name !== 'keep-alive' && name !== 'transfer-encoding' && name !== 'content-length' &&
+        headers[name] !== undefined) headers[name] = undefined;
     }
     headers.connection = undefined;
   }

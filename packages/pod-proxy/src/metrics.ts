@@ -9,6 +9,8 @@ export class EdgeMetrics {
   private readonly duration: Histogram<RequestLabels>;
   private readonly limited: Counter<'route'>;
   private readonly upstreamErrors: Counter<'route' | 'reason'>;
+  private readonly failures: Counter<'stage'>;
+  private readonly refusals: Counter<'reason'>;
   private redisUp: Gauge | null = null;
   private localDecisions: Counter<'route'> | null = null;
   private readonly localDecisionChildren = new Map<string, { inc(): void }>();
@@ -34,6 +36,24 @@ export class EdgeMetrics {
       name: 'pod_proxy_upstream_errors_total', help: 'Upstream failures (refused, reset, timeout)',
       labelNames: ['route', 'reason'], registers: [this.registry],
     });
+    this.failures = new Counter({
+      name: 'pod_proxy_request_failures_total',
+      help: 'Errors raised inside the edge while handling a request (each ended that request only); should stay 0',
+      labelNames: ['stage'], registers: [this.registry],
+    });
+    this.refusals = new Counter({
+      name: 'pod_proxy_client_limits_total',
+      help: 'Requests or connections refused or cut by a per-client guard (in flight, connections, slow body, pool wait)',
+      labelNames: ['reason'], registers: [this.registry],
+    });
+  }
+
+  requestFailure(stage: string): void {
+    this.failures.inc({ stage });
+  }
+
+  clientLimit(reason: 'in_flight' | 'connections' | 'slow_body' | 'pool_wait'): void {
+    this.refusals.inc({ reason });
   }
 
   request(route: string, method: string, status: number, seconds: number): void {

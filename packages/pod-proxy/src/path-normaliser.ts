@@ -1,5 +1,8 @@
 // Turns a request target into the one canonical path that routing sees and the upstream receives,
 // so that "..", encoded dots, duplicate slashes and backslashes cannot reach a route they should not.
+// The result is also exactly what WHATWG URL parsing (http-proxy-3, the services) makes of it: a raw "#"
+// (which parsing would cut off, "/api/v1/users/..#" reaching the upstream as "/api/v1/") is refused, and
+// the characters parsing percent-encodes are encoded here, so no later parse can change the path.
 
 export type NormalisedTarget = { ok: true; path: string; url: string } | { ok: false; reason: string };
 
@@ -8,6 +11,20 @@ const needsWork = /%|\\|\/\/|\/\.(?:\.)?(?:\/|$)/;
 // Percent escapes that would change the path's structure or smuggle bytes once decoded.
 const forbiddenEscape = /%(?:2f|5c|00)/i;
 const unreservedEscape = /%([0-9a-f]{2})/gi;
+// What the WHATWG URL parser percent-encodes in a special URL's path and query, among the characters
+// Node's HTTP parser lets into a request target (it refuses controls, space and non-ASCII itself).
+const pathEncoded = /["<>`{}]/g;
+const queryEncoded = /["<>']/g;
+const hasPathEncoded = /["<>`{}]/;
+const hasQueryEncoded = /["<>']/;
+
+function percentEncode(char: string): string {
+  return `%${char.charCodeAt(0).toString(16).toUpperCase()}`;
+}
+
+function encodeQuery(query: string): string {
+  return hasQueryEncoded.test(query) ? query.replace(queryEncoded, percentEncode) : query;
+}
 
 function decodeUnreserved(segment: string): string {
   return segment.replace(unreservedEscape, (escape, hex: string) => {
@@ -19,9 +36,15 @@ function decodeUnreserved(segment: string): string {
 
 export function normaliseTarget(target: string): NormalisedTarget {
   if (target.length === 0 || target[0] !== '/') return { ok: false, reason: 'request target must be an absolute path' };
+  if (target.includes('#')) return { ok: false, reason: 'a fragment ("#") is not part of a request target' };
   const queryAt = target.indexOf('?');
   const rawPath = queryAt === -1 ? target : target.slice(0, queryAt);
-  if (!needsWork.test(rawPath)) return { ok: true, path: rawPath, url: target };
+  const query = queryAt === -1 ? '' : encodeQuery(target.slice(queryAt));
+  if (!needsWork.test(rawPath)) {
+    if (!hasPathEncoded.test(rawPath)) return { ok: true, path: rawPath, url: queryAt === -1 ? target : rawPath + query };
+    const path = rawPath.replace(pathEncoded, percentEncode);
+    return { ok: true, path, url: path + query };
+  }
   if (forbiddenEscape.test(rawPath)) return { ok: false, reason: 'encoded "/", "\\" or NUL in the path' };
   if (/%(?![0-9a-f]{2})/i.test(rawPath)) return { ok: false, reason: 'malformed percent escape in the path' };
   if (rawPath.includes('\\')) return { ok: false, reason: 'backslash in the path' };
@@ -43,6 +66,6 @@ export function normaliseTarget(target: string): NormalisedTarget {
     }
     output.push(segment);
   }
-  const path = `/${output.join('/')}`;
-  return { ok: true, path, url: queryAt === -1 ? path : path + target.slice(queryAt) };
+  const path = `/${output.join('/')}`.replace(pathEncoded, percentEncode);
+  return { ok: true, path, url: path + query };
 }

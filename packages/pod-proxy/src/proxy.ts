@@ -7,15 +7,21 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createAdminServer } from './admin-server';
+import { BodyDeadlines } from './body-deadlines';
+import { TrustedProxies } from './client-address';
+import { ClientSlots } from './client-slots';
 import type { ProxyConfig } from './config';
+import { kRefusedConnection, limitConnectionsPerClient } from './connection-limits';
 import { createEdgeEndpoints } from './edge-endpoints';
+import { endLingering, isLingering, lingerOnClose } from './lingering-close';
 import { EdgeMetrics } from './metrics';
 import { createCheckMethod } from './pipeline/check-method';
-import { EdgeContext, runSteps, type Step } from './pipeline/context';
+import { createStepRunner, EdgeContext, type Step } from './pipeline/context';
 import { createForward } from './pipeline/forward';
 import { createIdentifyClient } from './pipeline/identify-client';
+import { createLimitBody } from './pipeline/limit-body';
+import { createLimitInFlight } from './pipeline/limit-in-flight';
 import { createLimitRate } from './pipeline/limit-rate';
-import { limitBody } from './pipeline/limit-body';
 import { createLogAccess } from './pipeline/log-access';
 import { normalisePath } from './pipeline/normalise-path';
 import { createRedirectHttps } from './pipeline/redirect-https';
@@ -23,6 +29,7 @@ import { assignRequestId } from './pipeline/request-id';
 import { createMatchRoute, type UpstreamRoute } from './pipeline/route-table';
 import { rawProblem, type ProblemCode } from './problem';
 import { RedisTokenBuckets } from './redis-token-buckets';
+import { createRequestFailureHandler } from './request-failure';
 import { TokenBuckets } from './token-buckets';
 import { Upstream } from './upstream';
 
@@ -31,6 +38,23 @@ export interface ProxyDeps {
   metrics?: EdgeMetrics;
   /** Milliseconds clock for the rate limiter (tests). */
   now?: () => number;
+}
+
+/**
+ * Node names no method for a request it could not parse. The packet it failed on holds the failing
+ * request's line unless the head spanned packets: the last request line before the failure point is it.
+ * A pipelined request may follow the previous body with no separator, so the method is whatever the
+ * token before the target ends with. (An answer to HEAD must carry no body, or the client reads the body
+ * as the next answer; a false positive only costs the detail.)
+ */
+function failedOnHead(error: NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number }): boolean {
+  const raw = error.rawPacket;
+  if (raw === undefined) return false;
+  const parsed = raw.toString('latin1', 0, Math.min(raw.length, (error.bytesParsed ?? raw.length) + 1));
+  const requestLine = /([!#$%&'*+.^_`|~0-9A-Za-z-]+) [^\r\n ]+ HTTP\/[^\r\n]*\r?\n/g;
+  let method = parsed.startsWith('HEAD ') ? 'HEAD' : '';
+  for (let match = requestLine.exec(parsed); match !== null; match = requestLine.exec(parsed)) method = match[1]!;
+  return method.endsWith('HEAD');
 }
 
 export interface ListeningAddresses {
@@ -56,6 +80,7 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
     upstream: new Upstream({
       name: route.name, target: route.target,
       maxSockets: config.upstreamMaxSockets, keepAliveMs: config.upstreamKeepAliveMs,
+      queueTimeoutMs: config.upstreamQueueTimeoutMs,
     }),
     limiter: new TokenBuckets({
       ratePerSecond: route.ratePerSecond, burst: route.burst, maxBuckets: config.rateLimitMaxBuckets,
@@ -67,21 +92,41 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
   const sharedBuckets = config.redis === null ? null : new RedisTokenBuckets({
     config: config.redis, logger, onAvailabilityChange: (up) => metrics.redisAvailability(up),
   });
-  const endpoints = createEdgeEndpoints(config, upstreamRoutes, metrics, sharedBuckets);
+  const onFailure = createRequestFailureHandler(logger, metrics);
+  const runSteps = createStepRunner(onFailure);
+  const endpoints = createEdgeEndpoints(config, upstreamRoutes, metrics, {
+    shared: sharedBuckets, onFailure, ...(deps.now ? { now: deps.now } : {}),
+  });
   const logAccess = createLogAccess(logger, metrics, config.allowedMethods);
+  const inFlightSlots = new ClientSlots(config.clientMaxInFlight);
+  const bodyDeadlines = new BodyDeadlines({
+    graceMs: config.bodyTimeoutMs, minRate: config.bodyMinRate,
+    onExpired(ctx) {
+      try {
+        ctx.bodyTimedOut = true;
+        metrics.clientLimit('slow_body');
+        ctx.answer('request_timeout', `request body slower than ${config.bodyMinRate} bytes/s after ${config.bodyTimeoutMs} ms`,
+          { connection: 'close' });
+        ctx.cancelUpstream();
+      } catch (error) {
+        onFailure(ctx, 'bodyDeadline', error);
+      }
+    },
+  });
 
   // The pipeline, read top to bottom; each step may answer and stop it.
-  const identifyClient = createIdentifyClient(config.trustedProxies);
+  const identifyClient = createIdentifyClient(config.trustedProxies, config.ipv6PrefixBits);
   const matchRoute = createMatchRoute(upstreamRoutes, endpoints.routes);
   const limitRate = createLimitRate(metrics, sharedBuckets);
+  const limitInFlight = createLimitInFlight(inFlightSlots, config.clientMaxInFlight, config.retryAfterSeconds, metrics);
   const forward = createForward(upstreams, {
-    upstreamTimeoutMs: config.upstreamTimeoutMs, retryAfterSeconds: config.retryAfterSeconds, metrics,
+    upstreamTimeoutMs: config.upstreamTimeoutMs, retryAfterSeconds: config.retryAfterSeconds, metrics, onFailure,
   });
   const steps: Step[] = [
     assignRequestId, identifyClient, createCheckMethod(config.allowedMethods), normalisePath,
-    matchRoute, limitRate, limitBody, forward,
+    matchRoute, limitRate, limitInFlight, createLimitBody(bodyDeadlines), forward,
   ];
-  const upgradeSteps: Step[] = [assignRequestId, identifyClient, normalisePath, matchRoute, limitRate, forward];
+  const upgradeSteps: Step[] = [assignRequestId, identifyClient, normalisePath, matchRoute, limitRate, limitInFlight, forward];
   // Port 0 (tests) means "whatever the OS gave the TLS listener".
   let httpsPublicPort = config.tls?.publicPort ?? 0;
   const plainSteps = config.tls?.redirectHttp ? [assignRequestId, createRedirectHttps(() => httpsPublicPort)] : steps;
@@ -91,31 +136,124 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
   let closing = false;
   const upgradedSockets = new Set<Socket>();
 
-  function onResponseClose(this: http.ServerResponse): void {
-    inFlight--;
-    logAccess(EdgeContext.of(this.req));
+  /** Everything a request holds is given back here, exactly once: its in-flight slot, its log line. */
+  function finish(ctx: EdgeContext): void {
+    // The answer is over but the upload to the upstream is not (it answered early, or the client stopped
+    // sending): Node drops the upstream request's timeout once its response ended, so nothing else would
+    // ever free that pooled socket.
+    const proxyReq = ctx.proxyReq;
+    if (proxyReq !== null && !proxyReq.writableFinished && !proxyReq.destroyed) proxyReq.destroy();
+    if (ctx.slotKey !== null) {
+      inFlightSlots.release(ctx.slotKey);
+      ctx.slotKey = null;
+    }
+    try {
+      logAccess(ctx);
+    } catch (error) {
+      metrics.requestFailure('logAccess');
+      logger.error({ err: error, requestId: ctx.requestId }, 'access log failed');
+    }
   }
+
+  const settled = new WeakSet<EdgeContext>();
+  function settle(ctx: EdgeContext): void {
+    if (settled.has(ctx)) return;
+    settled.add(ctx);
+    inFlight--;
+    finish(ctx);
+  }
+
+  function onResponseClose(this: http.ServerResponse): void {
+    settle(EdgeContext.of(this.req));
+  }
+
+  // A pipelined response waits in Node's queue until the one before it is done, and Node never closes a
+  // queued response when its connection dies: the connection's close settles them instead.
+  const queued = new WeakMap<Socket, Set<EdgeContext>>();
+  function onQueuedSocketClose(this: Socket): void {
+    const waiting = queued.get(this);
+    if (waiting === undefined) return;
+    queued.delete(this);
+    for (const ctx of waiting) settle(ctx);
+  }
+  function watchQueued(ctx: EdgeContext, res: http.ServerResponse): void {
+    const socket = ctx.socket;
+    let waiting = queued.get(socket);
+    if (waiting === undefined) {
+      waiting = new Set();
+      queued.set(socket, waiting);
+      socket.once('close', onQueuedSocketClose);
+    }
+    waiting.add(ctx);
+    res.once('socket', () => waiting.delete(ctx));
+  }
+
+  const refused = (socket: Socket) => (socket as Socket & { [kRefusedConnection]?: true })[kRefusedConnection] === true;
 
   function listener(secure: boolean, pipeline: Step[]) {
     return (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      if (refused(req.socket)) {
+        res.destroy();
+        return;
+      }
+      // A request parsed from what a client sent after its connection's last answer: never answered,
+      // the socket closes when the lingering ends.
+      if (isLingering(req.socket)) return;
       const ctx = new EdgeContext(req, res, req.socket, secure);
       inFlight++;
       res.once('close', onResponseClose);
+      if (res.socket === null) watchQueued(ctx, res);
       if (closing) res.setHeader('connection', 'close');
       if (secure && hsts !== null) res.setHeader('strict-transport-security', hsts);
       runSteps(ctx, pipeline);
     };
   }
 
+  // Node detaches its own listeners from a socket it hands to 'upgrade' or 'connect': without one of
+  // ours, a reset by the client would be an uncaught error.
+  function onDetachedSocketError(this: Socket): void {
+    this.destroy();
+  }
+
+  // Node hands a socket to 'upgrade' or 'connect' as soon as it parses such a request, even while the
+  // answer to an earlier pipelined request is still under way on it: that answer goes first.
+  function afterPendingAnswer(socket: Socket, run: () => void): void {
+    const pending = (socket as Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+    if (pending == null) return run();
+    pending.once('close', () => {
+      if (socket.destroyed) return;
+      try {
+        afterPendingAnswer(socket, run);
+      } catch (error) {
+        metrics.requestFailure('pipelinedUpgrade');
+        logger.error({ err: error }, 'answering a pipelined upgrade failed');
+        socket.destroy();
+      }
+    });
+  }
+
   function onUpgrade(secure: boolean) {
     return (req: http.IncomingMessage, socket: Socket, head: Buffer): void => {
-      const ctx = new EdgeContext(req, null, socket, secure);
-      ctx.head = head;
-      upgradedSockets.add(socket);
-      socket.once('close', () => {
-        upgradedSockets.delete(socket);
-        logAccess(ctx);
-      });
+      socket.on('error', onDetachedSocketError);
+      if (refused(socket)) {
+        socket.destroy();
+        return;
+      }
+      afterPendingAnswer(socket, () => upgrade(secure, req, socket, head));
+    };
+  }
+
+  function upgrade(secure: boolean, req: http.IncomingMessage, socket: Socket, head: Buffer): void {
+    // Pipelined after the connection's last answer: never answered (see listener).
+    if (isLingering(socket)) return;
+    const ctx = new EdgeContext(req, null, socket, secure);
+    ctx.head = head;
+    upgradedSockets.add(socket);
+    socket.once('close', () => {
+      upgradedSockets.delete(socket);
+      finish(ctx);
+    });
+    try {
       if (closing) {
         ctx.answer('upstream_unavailable', 'the proxy is shutting down', { 'retry-after': String(config.retryAfterSeconds) });
         return;
@@ -126,25 +264,76 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
         ctx.answer('bad_request', 'only websocket upgrades (GET) are supported');
         return;
       }
-      runSteps(ctx, upgradeSteps);
-    };
+    } catch (error) {
+      onFailure(ctx, 'upgrade', error);
+      return;
+    }
+    runSteps(ctx, upgradeSteps);
   }
 
   function onClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-    const response = (socket as Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
-    if (error.code === 'ECONNRESET' || !socket.writable || (response && response.headersSent)) {
+    try {
+      // The parser stays failed: every further packet of a lingering socket reports the same error.
+      if (isLingering(socket) && error.code !== 'ECONNRESET') return;
+      const response = (socket as Socket & { _httpMessage?: http.ServerResponse | null })._httpMessage ?? undefined;
+      if (error.code === 'ECONNRESET' || !socket.writable || refused(socket)) {
+        socket.destroy();
+        return;
+      }
+      if (response?.headersSent) {
+        // Bytes after a request Node accepted were not HTTP. A response still streaming cannot be framed
+        // any more; a finished one (maybe not flushed yet) must still reach the client before the close.
+        if (response.writableEnded) endLingering(socket);
+        else socket.destroy();
+        return;
+      }
+      const code = clientErrorCodes[error.code ?? ''] ?? 'bad_request';
+      const detail = code === 'bad_request' ? `malformed request (${error.code ?? 'parse error'})` : error.message;
+      logger.info({ clientIp: socket.remoteAddress, error: error.code, status: code }, 'rejected malformed request');
+      if (response !== undefined) {
+        // The body of a request already in the pipeline turned out malformed: that request is answered
+        // (and its upstream request cancelled) through its own context, so nothing else writes to it.
+        const ctx = EdgeContext.find(response.req);
+        if (ctx !== undefined) {
+          ctx.cancelUpstream();
+          ctx.answer(code, detail, { connection: 'close' });
+          return;
+        }
+      }
+      endLingering(socket, rawProblem(code, detail, randomUUID(), '', failedOnHead(error)));
+    } catch (failure) {
+      metrics.requestFailure('clientError');
+      logger.error({ err: failure }, 'answering a malformed request failed');
       socket.destroy();
-      return;
     }
-    const code = clientErrorCodes[error.code ?? ''] ?? 'bad_request';
-    const detail = code === 'bad_request' ? `malformed request (${error.code ?? 'parse error'})` : error.message;
-    logger.info({ clientIp: socket.remoteAddress, error: error.code, status: code }, 'rejected malformed request');
-    socket.end(rawProblem(code, detail, randomUUID()));
+  }
+
+  // Node answers an Expect it does not know with a bare 417 of its own; ours is a problem document.
+  function onCheckExpectation(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const ctx = new EdgeContext(req, res, req.socket, false);
+    inFlight++;
+    res.once('close', onResponseClose);
+    if (res.socket === null) watchQueued(ctx, res);
+    try {
+      assignRequestId(ctx);
+      ctx.answer('expectation_failed', `Expect: ${req.headers.expect ?? ''} is not supported (only 100-continue)`, { connection: 'close' });
+    } catch (error) {
+      onFailure(ctx, 'checkExpectation', error);
+    }
   }
 
   // Node hands CONNECT to a separate event; the edge is not a forward proxy.
   function onConnect(_req: http.IncomingMessage, socket: Socket): void {
-    socket.end(rawProblem('method_not_allowed', 'CONNECT is not served here', randomUUID(), `allow: ${config.allowedMethods.join(', ')}\r\n`));
+    socket.on('error', onDetachedSocketError);
+    if (refused(socket)) return;
+    afterPendingAnswer(socket, () => {
+      if (isLingering(socket)) return;
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      endLingering(socket, rawProblem('method_not_allowed', 'CONNECT is not served here', randomUUID(), `allow: ${config.allowedMethods.join(', ')}\r\n`));
+    });
   }
 
   const serverOptions: http.ServerOptions = {
@@ -158,7 +347,9 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
   const server = http.createServer(serverOptions, listener(false, plainSteps));
   server.on('upgrade', onUpgrade(false));
   server.on('clientError', onClientError);
+  server.on('connection', lingerOnClose);
   server.on('connect', onConnect);
+  server.on('checkExpectation', onCheckExpectation);
 
   function readTls() {
     return { cert: readFileSync(config.tls!.certFile), key: readFileSync(config.tls!.keyFile) };
@@ -167,12 +358,17 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
   if (tlsServer !== null) {
     tlsServer.on('upgrade', onUpgrade(true));
     tlsServer.on('clientError', onClientError);
+    tlsServer.on('secureConnection', lingerOnClose);
     tlsServer.on('connect', onConnect);
+    tlsServer.on('checkExpectation', onCheckExpectation);
   }
   const adminServer = createAdminServer(metrics);
+  const connectionSlots = limitConnectionsPerClient(tlsServer === null ? [server] : [server, tlsServer], config.maxConnectionsPerIp,
+    new TrustedProxies(config.trustedProxies), config.ipv6PrefixBits, config.retryAfterSeconds, metrics);
 
   const sweepTimer = setInterval(() => {
     for (const route of upstreamRoutes) route.limiter.sweep();
+    endpoints.limiter.sweep();
   }, config.rateLimitSweepMs);
   sweepTimer.unref();
 
@@ -196,6 +392,10 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
     sharedBuckets,
     get inFlight(): number {
       return inFlight;
+    },
+    /** What the per-client guards hold right now (tests: all back to 0 once every client is gone). */
+    guards(): { inFlightSlots: number; connectionSlots: number; watchedBodies: number } {
+      return { inFlightSlots: inFlightSlots.total, connectionSlots: connectionSlots?.total ?? 0, watchedBodies: bodyDeadlines.size };
     },
 
     async listen(): Promise<ListeningAddresses> {
@@ -236,6 +436,7 @@ export function createProxy(config: ProxyConfig, deps: ProxyDeps = {}) {
       await Promise.all(closed);
       for (const upstream of upstreams) upstream.close();
       endpoints.close();
+      bodyDeadlines.close();
       await sharedBuckets?.close();
       // Access lines are handed to the logger once per event-loop turn; the last ones go out now.
       logAccess.flush();

@@ -45,10 +45,11 @@ describe('access log lines', () => {
   it('are byte for byte what pino would write for the same fields, apart from the time', async () => {
     const { logger, lines } = collectingLogger({ level: 'info', base: { service: 'proxy' } });
     edge = await startProxy({ PROXY_USERS_URL: users.url }, { logger });
-    await request(edge.port, { path: '/api/v1/users/a%7Eb"c?q=1', headers: { 'x-request-id': 'same-as-pino' } });
+    // A refused path is logged as the client sent it, so it may hold what JSON must escape (a backslash).
+    await request(edge.port, { path: '/api/v1/users/a%7Eb\\c?q=1', headers: { 'x-request-id': 'same-as-pino' } });
     const line = await waitForLine(lines, 'same-as-pino');
     const fields = JSON.parse(line) as Record<string, unknown>;
-    expect(fields).to.include({ path: '/api/v1/users/a~b"c', status: 200, upstream: 'users', rateLimit: 'allowed' });
+    expect(fields).to.include({ path: '/api/v1/users/a%7Eb\\c?q=1', status: 400, upstream: null, rateLimit: 'none' });
 
     const { level: _level, time: _time, service: _service, msg: _msg, ...own } = fields;
     logger.info(own, 'request');

@@ -12,10 +12,20 @@ export interface UpstreamRoute {
   limiter: TokenBuckets;
 }
 
+/** What a token bucket's 429 names: the policy, its rate and its size. */
+export interface RatePolicy {
+  name: string;
+  ratePerSecond: number;
+  burst: number;
+}
+
 export interface LocalRoute {
   kind: 'local';
   name: string;
   path: string;
+  /** Per-client bucket for this endpoint (null: not limited, e.g. /livez, which does no work). */
+  limiter: TokenBuckets | null;
+  policy: RatePolicy | null;
   handle(ctx: EdgeContext): void;
 }
 

@@ -30,6 +30,8 @@ export async function startProxy(env: Record<string, string>, deps: ProxyDeps = 
     PROXY_HOST: '127.0.0.1', PROXY_PORT: '0', PROXY_ADMIN_PORT: '0', PROXY_TLS_PORT: '0',
     // pod-health is absent in most tests: a closed port answers "refused" at once.
     PROXY_HEALTH_URL: env.PROXY_HEALTH_URL ?? `http://127.0.0.1:${await unusedPort()}`,
+    // Tests poll the edge endpoints and expect each answer fresh; edge-guards.test.ts covers the defaults.
+    PROXY_HEALTH_CACHE_MS: '0', PROXY_EDGE_RATE: '100000', PROXY_EDGE_BURST: '100000',
     ...env,
   });
   const logLines: Record<string, unknown>[] = [];
