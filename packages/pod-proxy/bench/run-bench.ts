@@ -176,17 +176,25 @@ async function main(): Promise<void> {
     const nginxPids = await nginxProcesses(nginx.pid!, 1);
     targets.push({ name: 'NGINX 1 worker, keepalive upstream', port: nginxPort, pids: () => nginxPids });
 
-    for (const [name, logLevel] of [['pod-proxy (full pipeline + access log)', 'info'], ['pod-proxy, access log off', 'silent']] as const) {
+    // BENCH_PREVIOUS_DIST: another build's dist/ (e.g. a worktree of the previous commit), measured in the
+    // same rounds, so a change's cost is a ratio within one run.
+    const previous = process.env.BENCH_PREVIOUS_DIST;
+    const proxies: [string, string, string][] = [
+      ['pod-proxy (full pipeline + access log)', 'info', join(packageDir, 'dist')],
+      ['pod-proxy, access log off', 'silent', join(packageDir, 'dist')],
+      ...(previous ? [[`pod-proxy previous build (${previous}), access log off`, 'silent', previous] as [string, string, string]] : []),
+    ];
+    for (const [name, logLevel, dist] of proxies) {
       const proxyPort = await freePort();
-      const proxy = spawn(process.execPath, [join(packageDir, 'dist/main.js')], {
+      const proxy = spawn(process.execPath, [join(dist, 'main.js')], {
         env: {
           ...process.env, PROXY_HOST: '127.0.0.1', PROXY_PORT: String(proxyPort), PROXY_ADMIN_PORT: String(await freePort()),
           PROXY_USERS_URL: backendUrl, PROXY_AUTH_URL: backendUrl, PROXY_HEALTH_URL: backendUrl,
           // One client address: lift the limit so the bench measures the proxy path, not 429s.
-          PROXY_USERS_RATE: '1000000000', PROXY_USERS_BURST: '1000000000', LOG_LEVEL: logLevel,
+          PROXY_USERS_RATE: '1000000000', PROXY_USERS_BURST: '1000000000', PROXY_CLIENT_MAX_IN_FLIGHT: '100000', LOG_LEVEL: logLevel,
         },
         // The access log goes to a file, as NGINX's does (PM2 also appends stdout to a file).
-        stdio: ['ignore', openSync(join(dir, `${logLevel}.log`), 'a'), 'inherit'],
+        stdio: ['ignore', openSync(join(dir, `${logLevel}-${proxyPort}.log`), 'a'), 'inherit'],
       });
       children.push(proxy);
       await waitForPort(proxyPort);

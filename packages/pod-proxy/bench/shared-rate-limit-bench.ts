@@ -70,7 +70,7 @@ async function main(): Promise<void> {
           ...process.env, PROXY_HOST: '127.0.0.1', PROXY_PORT: String(port), PROXY_ADMIN_PORT: String(await freePort()),
           PROXY_USERS_URL: backendUrl, PROXY_AUTH_URL: backendUrl, PROXY_HEALTH_URL: backendUrl,
           // users: limit lifted (every request admitted, so every one asks Redis); auth: default 10 r/s.
-          PROXY_USERS_RATE: '1000000000', PROXY_USERS_BURST: '1000000000',
+          PROXY_USERS_RATE: '1000000000', PROXY_USERS_BURST: '1000000000', PROXY_CLIENT_MAX_IN_FLIGHT: '100000',
           ...(redisUrl === null ? {} : { PROXY_REDIS_URL: redisUrl }),
         },
         stdio: ['ignore', openSync(join(dir, `${port}.log`), 'a'), 'inherit'],

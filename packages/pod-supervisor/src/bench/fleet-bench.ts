@@ -57,7 +57,7 @@ async function boot(setup: Setup, work: string, postgres: PostgresServer | null,
     ...(postgres ? { AUTH_DATABASE_URL: fleet.databases[0]!, USERS_DATABASE_URL: fleet.databases[1]! } : {}),
     AUTH_BCRYPT_COST: bcryptCost,
     // The figure is the pods' throughput, not the edge's per-client limit.
-    PROXY_AUTH_RATE: '1000000', PROXY_AUTH_BURST: '1000000', PROXY_USERS_RATE: '1000000', PROXY_USERS_BURST: '1000000',
+    PROXY_AUTH_RATE: '1000000', PROXY_AUTH_BURST: '1000000', PROXY_USERS_RATE: '1000000', PROXY_USERS_BURST: '1000000', PROXY_CLIENT_MAX_IN_FLIGHT: '100000',
   };
   const ports = await freePorts(5 * setup.pods);
   for (let i = 0; i < setup.pods; i++) fleet.pods.push(startRealPod(`pod-${i}`, dir, ports.slice(5 * i, 5 * i + 5), env));
